@@ -1,0 +1,82 @@
+"""Where batches run: in this process, in worker processes, or (later) on a cluster.
+
+A backend has one job: apply a function to a sequence of jobs and yield the results in
+the order of the jobs. Callers stop iterating when they have enough; a backend keeps only
+a few jobs in flight, so memory stays flat however many batches a run has. Because every
+batch draws from its own seed and results come back in job order, the answer does not
+depend on the backend or the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+
+Job = TypeVar("Job")
+Out = TypeVar("Out")
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Backend(Protocol):
+    """Runs jobs somewhere and yields their results in job order."""
+
+    workers: int
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialBackend:
+    """Runs every job in this process, one after another."""
+
+    workers = 1
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
+        return map(function, jobs)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessBackend:
+    """Runs jobs on a pool of worker processes on this machine."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        # fork starts workers in milliseconds; elsewhere the platform default is used.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
+        in_flight: deque[Future[Out]] = deque()
+        try:
+            for job in jobs:
+                in_flight.append(self._pool.submit(function, job))
+                if len(in_flight) >= 2 * self.workers:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            for future in in_flight:
+                future.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_backend(workers: int) -> Backend:
+    """A serial backend for one worker, else a process pool of ``workers``."""
+    if workers <= 1:
+        return SerialBackend()
+    return ProcessBackend(workers)

@@ -1,0 +1,118 @@
+"""The SimPy model: mediators, principals, event sources and the table as processes.
+
+One SimPy environment advances a *batch* of runs in lockstep: each process acts on numpy
+arrays with one element (lane) per run, so SimPy's cost is paid once per round for the
+whole batch, not once per run. A single run's story is one lane of its batch.
+
+A round is one unit of simulated time. Inside round ``t`` (1-based, simulated time
+``t - 1`` to ``t``) the processes act in phases, at fixed fractions of the round:
+
+====== ================ ===========================================================
+phase  process          what it does
+====== ================ ===========================================================
+0/8    events           shocks start (hazard) or wear off; active effects are summed
+1/8    mediator (each)  re-engages after a pause; sets its pressure
+2/8    principal (each) assesses: readiness, drift, events and pressure felt
+3/8    mediator (each)  proposes venues by its strategy
+4/8    principal (each) counter-proposes its favourite venue
+5/8    principal (each) accepts or rejects each venue on the table
+6/8    table            preparation: collapse or summit held; new agreements
+7/8    mediator (each)  counts a failed round; disengages when out of patience
+====== ================ ===========================================================
+
+The equations are in ``docs/model.md``; :mod:`sim.state` holds the arrays they act on.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Generator
+
+import numpy as np
+import simpy
+
+from .inputs import ModelInputs
+from .outcome import BatchOutcome
+from .state import BatchState
+
+PHASE = 1 / 8  # exact in binary floating point, so phase times never drift
+
+Observer = Callable[[int, BatchState], None]
+
+
+def simulate_batch(
+    inputs: ModelInputs,
+    seed: np.random.SeedSequence,
+    size: int,
+    observer: Observer | None = None,
+) -> BatchOutcome:
+    """Simulate ``size`` runs in lockstep with the random stream ``seed``.
+
+    ``observer(round, state)``, if given, is called at the end of every round; it must
+    not change the state (``sim trace`` uses it to tell one lane's story).
+    """
+    rng = np.random.default_rng(seed)
+    state = BatchState(inputs, size, rng)
+    env = simpy.Environment()
+    if len(inputs.shock_hazard):
+        env.process(event_source(env, state))
+    for k in range(len(inputs.mediators)):
+        env.process(mediator(env, state, k))
+    for i in range(len(inputs.principals)):
+        env.process(principal(env, state, i))
+    env.run(until=env.process(table(env, state, observer)))
+    return state.outcome()
+
+
+def current_round(env: simpy.Environment) -> int:
+    """The 1-based round the simulated clock is in."""
+    return int(env.now) + 1
+
+
+def at_phase(env: simpy.Environment, phase: int) -> simpy.Timeout:
+    """A timeout that ends at the next time the clock shows ``phase`` of a round."""
+    delay = (phase * PHASE - env.now) % 1.0
+    return env.timeout(delay if delay > 0 else 1.0)
+
+
+def event_source(env: simpy.Environment, state: BatchState) -> Generator:
+    """Random shocks: each starts with its hazard per round and lasts its duration."""
+    while True:
+        state.update_shocks()
+        yield at_phase(env, 0)
+
+
+def mediator(env: simpy.Environment, state: BatchState, k: int) -> Generator:
+    """Mediator ``k``: pressure at phase 1, proposals at phase 3, patience at phase 7."""
+    while True:
+        yield at_phase(env, 1)
+        t = current_round(env)
+        state.engage(k)
+        state.set_pressure(k, t)
+        yield at_phase(env, 3)
+        state.propose(k, t)
+        yield at_phase(env, 7)
+        state.count_failure(k)
+
+
+def principal(env: simpy.Environment, state: BatchState, i: int) -> Generator:
+    """Principal ``i``: assesses at phase 2, counter-proposes at 4, decides at 5."""
+    while True:
+        yield at_phase(env, 2)
+        state.assess(i, current_round(env))
+        yield at_phase(env, 4)
+        state.counter_propose(i)
+        yield at_phase(env, 5)
+        state.decide(i)
+
+
+def table(env: simpy.Environment, state: BatchState, observer: Observer | None) -> Generator:
+    """Resolves each round at phase 6; ends at the horizon or when every run is done."""
+    for t in range(1, state.inputs.rounds + 1):
+        yield at_phase(env, 6)
+        state.prepare(t)
+        state.resolve(t)
+        if observer is not None:
+            observer(t, state)
+        state.clear_table()
+        if state.all_held():
+            return

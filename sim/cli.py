@@ -1,0 +1,204 @@
+"""The ``sim`` command line: a thin shell over the Python API.
+
+Exit codes: 0 success, 1 an internal error (a bug), 2 bad input or usage, 130 interrupted.
+Errors are one line on standard error; data goes to standard output or to files that are
+written atomically. Heavy modules are imported inside the commands so that ``sim --help``
+starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, List, Optional
+
+import functools
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+app = typer.Typer(
+    name="sim",
+    help="Simulate whether, when and where a summit between adversaries happens.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+FILE_HELP = "Scenario file (YAML)."
+RUNS_HELP = "Number of runs (default: the scenario's simulation.runs)."
+SEED_HELP = "Random seed (default: the scenario's simulation.seed)."
+WORKERS_HELP = "Worker processes (default: all cores). Results do not depend on it."
+
+
+def console(stderr: bool = False) -> "Console":
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line on standard error and exit with ``code``."""
+    sys.stderr.write(f"sim: error: {message}\n")
+    raise typer.Exit(code)
+
+
+def command(function: Callable[..., None]) -> Callable[..., None]:
+    """Register a command whose user errors end in one line and a documented exit code."""
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        from .errors import SimError
+
+        try:
+            function(*args, **kwargs)
+        except SimError as error:
+            fail(str(error))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
+            sys.stderr.close()
+            raise typer.Exit(0)
+
+    return app.command()(guarded)
+
+
+def default_workers(workers: Optional[int]) -> int:
+    from .backends import available_cores
+
+    if workers is None:
+        return available_cores()
+    if workers < 1:
+        fail(f"--workers must be at least 1, got {workers}")
+    return workers
+
+
+@command
+def run(
+    file: Path = typer.Argument(..., help=FILE_HELP),
+    runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+    csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the summary CSV here ('-' for stdout)."),
+    runs_csv: Optional[str] = typer.Option(None, "--runs-csv", help="Write one CSV row per run here (streamed)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON instead of tables."),
+    precision: Optional[float] = typer.Option(
+        None, "--precision", help="Run batches until the 95% half-width of P(summit) is at most this."
+    ),
+    max_runs: Optional[int] = typer.Option(None, "--max-runs", help="Cap on runs with --precision (default 10,000,000)."),
+) -> None:
+    """Simulate a scenario and report how often, when and where a summit happens."""
+    import json
+
+    from . import export
+    from .loader import load_scenario
+    from .output import atomic_text, check_writable
+    from .runner import simulate
+    from .zone import analyse_zone
+
+    scenario = load_scenario(file)
+    targets = [path for path in (csv_path, runs_csv) if path]
+    if len([path for path in targets if path == "-"]) + as_json > 1:
+        fail("only one of --json, --csv -, --runs-csv - can use standard output")
+    for path in targets:
+        check_writable(path)
+    workers = default_workers(workers)
+    zone = analyse_zone(scenario)
+    if runs_csv:
+        from .inputs import compile_inputs
+
+        with atomic_text(runs_csv) as handle:
+            sink = export.runs_csv_sink(handle, scenario, compile_inputs(scenario))
+            result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision,
+                              max_runs=max_runs, on_outcome=sink)
+    else:
+        result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision, max_runs=max_runs)
+    if csv_path:
+        with atomic_text(csv_path) as handle:
+            export.write_summary_csv(result, handle)
+    if as_json:
+        sys.stdout.write(json.dumps(export.result_json(result, zone), indent=2) + "\n")
+    elif "-" not in targets:
+        from .tables import render_run
+
+        render_run(result, zone, console())
+
+
+@command
+def compare(
+    files: List[Path] = typer.Argument(..., help="Scenario files to compare."),
+    csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the comparison CSV here ('-' for stdout)."),
+    runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+) -> None:
+    """Run several scenarios and put them side by side, one row each."""
+    from . import export
+    from .backends import make_backend
+    from .errors import ScenarioError
+    from .loader import load_scenario
+    from .output import atomic_text, check_writable
+    from .runner import simulate
+
+    scenarios, problems = [], []
+    for file in files:
+        try:
+            scenarios.append((str(file), load_scenario(file)))
+        except ScenarioError as error:
+            problems.append(error)
+    if problems:
+        for error in problems[:-1]:
+            sys.stderr.write(f"sim: error: {error}\n")
+        raise problems[-1]
+    if csv_path:
+        check_writable(csv_path)
+    backend = make_backend(default_workers(workers))
+    try:
+        results = [(path, simulate(s, runs=runs, seed=seed, backend=backend)) for path, s in scenarios]
+    finally:
+        backend.close()
+    header, rows = export.compare_table(results)
+    if csv_path:
+        with atomic_text(csv_path) as handle:
+            export.write_rows(handle, header, rows)
+    if csv_path != "-":
+        from .tables import render_table
+
+        render_table("Scenarios compared", header, rows, console())
+
+
+@command
+def validate(files: List[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+    """Check scenario files: OK, or each problem on its own line."""
+    from .errors import ScenarioError
+    from .loader import load_scenario
+
+    bad = False
+    for file in files:
+        try:
+            load_scenario(file)
+        except ScenarioError as error:
+            bad = True
+            for line in error.lines():
+                sys.stderr.write(f"{line}\n")
+        else:
+            sys.stdout.write(f"{file}: OK\n")
+    if bad:
+        raise typer.Exit(2)
+
+
+@command
+def explain(file: Path = typer.Argument(..., help=FILE_HELP)) -> None:
+    """Show the zone of agreement before any simulation: red lines, proposals, odds."""
+    from .loader import load_scenario
+    from .tables import render_zone
+    from .zone import analyse_zone
+
+    render_zone(analyse_zone(load_scenario(file)), console())
+
+
+def main() -> None:
+    """Entry point of the ``sim`` console script."""
+    app()

@@ -1,0 +1,127 @@
+"""The terminal report: results as rich tables, readable at a glance."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from .outcome import REASON_TEXT
+from .runner import Result
+from .stats import Estimate
+from .zone import Zone
+
+
+def percent(value: float) -> str:
+    """A probability as a percentage, with more decimals below 1% so small odds show."""
+    if 0 < value < 0.01:
+        return f"{100 * value:.2g}%"
+    return f"{100 * value:.1f}%"
+
+
+def interval(estimate: Estimate) -> str:
+    if not estimate.trials:
+        return "-"
+    return f"{percent(estimate.low)} - {percent(estimate.high)}"
+
+
+def render_run(result: Result, zone: Zone, console: Console) -> None:
+    """Print the report of one scenario's runs."""
+    scenario = result.scenario
+    time = scenario.time
+    summary = result.summary
+    p = summary.p_summit
+    console.print(f"[bold]{scenario.title}[/bold]  ({scenario.name})")
+    console.print(
+        f"{result.runs:,} runs, seed {result.seed}; {time.rounds} rounds of {time.round_days} days "
+        f"from {time.start} to {time.horizon_end}"
+    )
+    console.print(f"Zone of agreement: {zone.explanation()}")
+    console.print()
+    console.print(
+        f"[bold]P(summit by {time.horizon_end}) = {percent(p.value)}[/bold]  "
+        f"(95% interval {interval(p)}; {p.count:,} of {p.trials:,} runs)"
+    )
+
+    by_date = Table(title="Summit by date (cumulative)", title_justify="left")
+    by_date.add_column("by")
+    by_date.add_column("P(summit)", justify="right")
+    by_date.add_column("95% interval", justify="right")
+    for day, estimate in summary.by_date:
+        by_date.add_row(str(day), percent(estimate.value), interval(estimate))
+
+    venues = Table(title="Where", title_justify="left")
+    venues.add_column("venue")
+    venues.add_column("of all runs", justify="right")
+    venues.add_column("95% interval", justify="right")
+    venues.add_column("given a summit", justify="right")
+    venues.add_column("95% interval", justify="right")
+    names = {s.venue: s.name for s in zone.standings}
+    for vid, estimate in sorted(summary.venue_share.items(), key=lambda item: -item[1].count):
+        given = summary.venue_given_summit[vid]
+        venues.add_row(
+            names[vid], percent(estimate.value), interval(estimate),
+            percent(given.value) if given.trials else "-", interval(given),
+        )
+    console.print(by_date)
+    console.print(venues)
+
+    if p.count:
+        when = Table(title=f"When, given a summit ({p.count:,} runs)", title_justify="left")
+        when.add_column("quantile")
+        when.add_column("round", justify="right")
+        when.add_column("week of", justify="right")
+        for key, value in summary.rounds_quantiles.items():
+            when.add_row(f"{key[1:]}%", str(value), str(time.round_date(value)))
+        formats = Table(title="Format, given a summit", title_justify="left")
+        formats.add_column("format")
+        formats.add_column("share", justify="right")
+        formats.add_column("95% interval", justify="right")
+        for name, estimate in summary.format_share.items():
+            formats.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate))
+        console.print(when)
+        console.print(formats)
+
+    reasons = Table(title="How runs ended", title_justify="left")
+    reasons.add_column("outcome")
+    reasons.add_column("share of runs", justify="right")
+    reasons.add_column("95% interval", justify="right")
+    for name, estimate in summary.reason_share.items():
+        if estimate.count:
+            reasons.add_row(REASON_TEXT[name], percent(estimate.value), interval(estimate))
+    console.print(reasons)
+    console.print(
+        f"Agreements that collapsed in preparation: {summary.mean_collapses:.3f} per run "
+        f"(at least one in {percent(summary.p_any_collapse.value)} of runs); "
+        f"proposals rejected: {summary.mean_rejected:.1f} per run."
+    )
+
+
+def render_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], console: Console) -> None:
+    """Print rows of text under a header (used by ``sim compare``)."""
+    table = Table(title=title, title_justify="left")
+    for column in header:
+        table.add_column(column, justify="left" if column in ("scenario", "file") else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+
+
+def render_zone(zone: Zone, console: Console) -> None:
+    """Print each venue's standing: red lines, proposers, first-round acceptance."""
+    table = Table(title="Zone of agreement", title_justify="left")
+    table.add_column("venue")
+    table.add_column("ruled out by")
+    table.add_column("proposed by")
+    principals = list(zone.standings[0].first_round_acceptance) if zone.standings else []
+    for pid in principals:
+        table.add_column(f"P({pid} accepts), round 1", justify="right")
+    table.add_column("joint", justify="right")
+    for s in zone.standings:
+        table.add_row(
+            s.name, ", ".join(s.blocked_by) or "-", ", ".join(s.proposed_by) or "-",
+            *(percent(s.first_round_acceptance[p]) for p in principals), percent(s.first_round_joint),
+        )
+    console.print(table)
+    console.print(zone.explanation())

@@ -164,9 +164,9 @@ def compare(
         with atomic_text(csv_path) as handle:
             export.write_rows(handle, header, rows)
     if csv_path != "-":
-        from .tables import render_table
+        from .tables import render_compare
 
-        render_table("Scenarios compared", header, rows, console())
+        render_compare(results, console())
 
 
 @command

@@ -98,14 +98,27 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     )
 
 
-def render_table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]], console: Console) -> None:
-    """Print rows of text under a header (used by ``sim compare``)."""
-    table = Table(title=title, title_justify="left")
-    for column in header:
-        table.add_column(column, justify="left" if column in ("scenario", "file") else "right")
-    for row in rows:
-        table.add_row(*row)
+def render_compare(results: Sequence[tuple[str, Result]], console: Console) -> None:
+    """Print one line per scenario: P(summit) with its interval, median date, venues."""
+    table = Table(title="Scenarios compared (P = summit by the horizon's end)", title_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("horizon", no_wrap=True)
+    table.add_column("P [95% interval]", justify="right", no_wrap=True)
+    table.add_column("median", no_wrap=True)
+    table.add_column("leading venues (share of all runs)")
+    for _, result in results:
+        summary = result.summary
+        p = summary.p_summit
+        median = summary.rounds_quantiles["q50"]
+        shares = sorted(summary.venue_share.items(), key=lambda item: -item[1].count)
+        leading = ", ".join(f"{vid} {percent(e.value)}" for vid, e in shares[:3] if e.count)
+        table.add_row(
+            result.scenario.name, str(result.scenario.time.horizon_end),
+            f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
+            str(result.scenario.time.round_date(median)) if median else "-", leading or "-",
+        )
     console.print(table)
+    console.print(f"{results[0][1].runs:,} runs each." if len({r.runs for _, r in results}) == 1 else "")
 
 
 def render_zone(zone: Zone, console: Console) -> None:

@@ -31,6 +31,7 @@ FILE_HELP = "Scenario file (YAML)."
 RUNS_HELP = "Number of runs (default: the scenario's simulation.runs)."
 SEED_HELP = "Random seed (default: the scenario's simulation.seed)."
 WORKERS_HELP = "Worker processes (default: all cores). Results do not depend on it."
+SET_HELP = "Override a field, e.g. --set actors.putin.readiness=-3 (repeatable; VALUE is YAML)."
 
 
 def console(stderr: bool = False) -> "Console":
@@ -78,6 +79,7 @@ def default_workers(workers: Optional[int]) -> int:
 @command
 def run(
     file: Path = typer.Argument(..., help=FILE_HELP),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
     runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
@@ -98,7 +100,7 @@ def run(
     from .runner import simulate
     from .zone import analyse_zone
 
-    scenario = load_scenario(file)
+    scenario = load_scenario(file, overrides)
     targets = [path for path in (csv_path, runs_csv) if path]
     if len([path for path in targets if path == "-"]) + as_json > 1:
         fail("only one of --json, --csv -, --runs-csv - can use standard output")
@@ -129,6 +131,7 @@ def run(
 @command
 def compare(
     files: List[Path] = typer.Argument(..., help="Scenario files to compare."),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP + " Applies to every file."),
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the comparison CSV here ('-' for stdout)."),
     runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
@@ -145,7 +148,7 @@ def compare(
     scenarios, problems = [], []
     for file in files:
         try:
-            scenarios.append((str(file), load_scenario(file)))
+            scenarios.append((str(file), load_scenario(file, overrides)))
         except ScenarioError as error:
             problems.append(error)
     if problems:
@@ -170,7 +173,10 @@ def compare(
 
 
 @command
-def validate(files: List[Path] = typer.Argument(..., help="Scenario files to check.")) -> None:
+def validate(
+    files: List[Path] = typer.Argument(..., help="Scenario files to check."),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
     """Check scenario files: OK, or each problem on its own line."""
     from .errors import ScenarioError
     from .loader import load_scenario
@@ -178,7 +184,7 @@ def validate(files: List[Path] = typer.Argument(..., help="Scenario files to che
     bad = False
     for file in files:
         try:
-            load_scenario(file)
+            load_scenario(file, overrides)
         except ScenarioError as error:
             bad = True
             for line in error.lines():
@@ -190,13 +196,16 @@ def validate(files: List[Path] = typer.Argument(..., help="Scenario files to che
 
 
 @command
-def explain(file: Path = typer.Argument(..., help=FILE_HELP)) -> None:
+def explain(
+    file: Path = typer.Argument(..., help=FILE_HELP),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+) -> None:
     """Show the zone of agreement before any simulation: red lines, proposals, odds."""
     from .loader import load_scenario
     from .tables import render_zone
     from .zone import analyse_zone
 
-    render_zone(analyse_zone(load_scenario(file)), console())
+    render_zone(analyse_zone(load_scenario(file, overrides)), console())
 
 
 def main() -> None:

@@ -13,26 +13,39 @@ import os
 import types
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ScenarioError
 from .scenario import Scenario
+from .variants import apply_overrides, resolve_extends
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 40
 
 
-def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
     """Read and validate the scenario file at ``path``.
 
-    Raises :class:`ScenarioError` naming the file, field path and problem.
+    ``extends:`` chains are merged first, then each ``PATH=VALUE`` in ``overrides`` is
+    applied (see :mod:`sim.variants`). Raises :class:`ScenarioError` naming the file,
+    field path and problem.
     """
     source = str(path)
-    return scenario_from_document(read_document(path), source)
+    return scenario_from_document(load_document(path, overrides), source)
+
+
+def load_document(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Any:
+    """The scenario document at ``path`` with its parents merged and overrides applied."""
+    source = str(path)
+    try:
+        document = resolve_extends(read_document(path), Path(path), read_document)
+        return apply_overrides(document, overrides) if overrides else document
+    except ScenarioError as error:
+        raise (error if error.source else error.with_source(source)) from None
 
 
 def read_document(path: str | os.PathLike[str]) -> Any:

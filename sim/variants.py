@@ -1,0 +1,122 @@
+"""Variants without copy-paste: ``extends:`` inheritance and ``--set PATH=VALUE`` overrides.
+
+Merge rules (documented in ``docs/scenario-format.md``):
+
+* a mapping in the child is merged key by key into the parent's mapping, recursively;
+* anything else in the child — a scalar, a list, ``null`` — replaces the parent's value
+  whole (lists are not concatenated: a variant states the full list it wants);
+* ``extends`` paths are relative to the file that contains them; chains are followed
+  up to :data:`MAX_CHAIN` files, and a cycle is an error.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import yaml
+
+from .errors import Problem, ScenarioError
+
+MAX_CHAIN = 20
+EXTENDS = "extends"
+
+
+def deep_merge(parent: Any, child: Any) -> Any:
+    """The child document laid over the parent: mappings merge, everything else replaces."""
+    if isinstance(parent, dict) and isinstance(child, dict):
+        merged = dict(parent)
+        for key, value in child.items():
+            merged[key] = deep_merge(parent[key], value) if key in parent else value
+        return merged
+    return child
+
+
+def resolve_extends(document: Any, path: Path, read: Callable[[str], Any]) -> Any:
+    """Follow ``extends:`` from the document at ``path``; return the merged document.
+
+    ``read(path)`` parses a file into a document (the loader's safe reader).
+    """
+    if not isinstance(document, dict):
+        return document
+    chain = [path.resolve()]
+    names = [str(path)]  # as the user wrote them, for messages
+    layers = [document]
+    while EXTENDS in layers[-1]:
+        reference = layers[-1][EXTENDS]
+        source = names[-1]
+        if not isinstance(reference, str) or not reference.strip():
+            raise ScenarioError([Problem(EXTENDS, "must be the path of a scenario file, relative to this one")], source)
+        parent = (chain[-1].parent / reference).resolve()
+        if parent in chain:
+            cycle = " -> ".join(p.name for p in [*chain, parent])
+            raise ScenarioError([Problem(EXTENDS, f"cycle of extends: {cycle}")], str(path))
+        if len(chain) >= MAX_CHAIN:
+            raise ScenarioError([Problem(EXTENDS, f"more than {MAX_CHAIN} files in the extends chain")], str(path))
+        if not parent.is_file():
+            raise ScenarioError([Problem(EXTENDS, f"parent scenario '{reference}' not found (looked for {parent})")], source)
+        chain.append(parent)
+        names.append(str(Path(names[-1]).parent / reference))
+        layers.append(read(names[-1]))
+        if not isinstance(layers[-1], dict):
+            raise ScenarioError([Problem("", "expected a mapping of scenario fields at the top level")], names[-1])
+    merged: Any = {}
+    for layer in reversed(layers):
+        merged = deep_merge(merged, {k: v for k, v in layer.items() if k != EXTENDS})
+    return merged
+
+
+def apply_overrides(document: Any, overrides: Sequence[str]) -> Any:
+    """A copy of ``document`` with each ``PATH=VALUE`` applied; VALUE is read as YAML.
+
+    Every mapping or list on the path must exist; the last key may be new (validation
+    then says whether the field exists). Errors name the ``--set`` that caused them.
+    """
+    result = copy.deepcopy(document)
+    for override in overrides:
+        path, value = parse_override(override)
+        set_path(result, path, value, override)
+    return result
+
+
+def parse_override(override: str) -> tuple[list[str], Any]:
+    """Split ``a.b.0.c=VALUE`` into its path parts and its YAML-parsed value."""
+    where = f"--set {override}"
+    if "=" not in override:
+        raise ScenarioError([Problem(where, "expected PATH=VALUE, e.g. actors.putin.readiness=-3")])
+    path, _, text = override.partition("=")
+    parts = path.strip().split(".")
+    if not path.strip() or any(not part for part in parts):
+        raise ScenarioError([Problem(where, "the path must be dotted field names, e.g. actors.putin.readiness")])
+    try:
+        value = yaml.safe_load(text) if text.strip() else ""
+    except yaml.YAMLError as error:
+        raise ScenarioError([Problem(where, f"the value is not valid YAML: {str(error).splitlines()[0]}")]) from None
+    return parts, value
+
+
+def set_path(document: Any, parts: list[str], value: Any, override: str) -> None:
+    """Set ``value`` at ``parts`` inside ``document``, in place."""
+    where = f"--set {override}"
+    node = document
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[:depth]) or "the top level"
+        last = depth == len(parts) - 1
+        if isinstance(node, dict):
+            if last:
+                node[part] = value
+                return
+            if part not in node:
+                keys = ", ".join(map(str, node)) or "none"
+                raise ScenarioError([Problem(where, f"no '{part}' at {here}; it has: {keys}")])
+            node = node[part]
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ScenarioError([Problem(where, f"{here} is a list of {len(node)}; use an index 0-{len(node) - 1}")])
+            if last:
+                node[int(part)] = value
+                return
+            node = node[int(part)]
+        else:
+            raise ScenarioError([Problem(where, f"{here} is a value, not a mapping or list")])

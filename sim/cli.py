@@ -208,6 +208,39 @@ def explain(
     render_zone(analyse_zone(load_scenario(file, overrides)), console())
 
 
+@command
+def trace(
+    file: Path = typer.Argument(..., help=FILE_HELP),
+    run_index: int = typer.Option(0, "--run", "-k", help="Which run (0-based), as numbered by --runs-csv."),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the trace as JSON."),
+) -> None:
+    """Tell one run round by round and say why it ended the way it did."""
+    import json
+
+    from .loader import load_scenario
+    from .trace import trace_run
+
+    story = trace_run(load_scenario(file, overrides), run_index, seed)
+    if as_json:
+        sys.stdout.write(json.dumps(story.as_dict(), indent=2) + "\n")
+    else:
+        from .tables import render_trace
+
+        render_trace(story, console())
+
+
+@command
+def schema() -> None:
+    """Print the JSON Schema of scenario files, for editors' YAML language servers."""
+    import json
+
+    from .scenario import json_schema
+
+    sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
+
+
 def main() -> None:
     """Entry point of the ``sim`` console script."""
     app()

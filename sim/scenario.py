@@ -346,3 +346,18 @@ def _reference_problems(scenario: Scenario):
                 yield Problem(
                     f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"
                 )
+
+
+def json_schema() -> dict:
+    """The JSON Schema of scenario files, generated from the models (for editors).
+
+    It adds the loader-level ``extends`` key, which the models never see.
+    """
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "sim scenario"
+    schema["properties"] = {
+        "extends": {"type": "string", "description": "Parent scenario file, relative to this one."},
+        **schema["properties"],
+    }
+    return schema

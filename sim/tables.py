@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from rich.console import Console
 from rich.table import Table
@@ -11,6 +11,9 @@ from .outcome import REASON_TEXT
 from .runner import Result
 from .stats import Estimate
 from .zone import Zone
+
+if TYPE_CHECKING:
+    from .trace import Trace
 
 
 def percent(value: float) -> str:
@@ -138,3 +141,31 @@ def render_zone(zone: Zone, console: Console) -> None:
         )
     console.print(table)
     console.print(zone.explanation())
+
+
+def render_trace(trace: "Trace", console: Console) -> None:
+    """Print one run round by round: pressure, the table and each answer, the status."""
+    console.print(f"[bold]Run {trace.run}[/bold] of {trace.scenario} (seed {trace.seed})")
+    table = Table(show_lines=True)
+    table.add_column("round", justify="right")
+    table.add_column("week of", no_wrap=True)
+    table.add_column("pressure")
+    table.add_column("on the table: p(accept) / draw per principal")
+    table.add_column("outcome")
+    for record in trace.rounds:
+        pressure = ", ".join(
+            f"{m} {value:.2f}" if record.engaged[m] else f"{m} disengaged" for m, value in record.pressure.items()
+        )
+        if record.shocks:
+            pressure += "\n" + ", ".join(record.shocks)
+        offers = "\n".join(
+            f"{offer.venue} ({offer.proposed_by}): "
+            + ", ".join(
+                f"{p} {offer.acceptance[p]:.3f}/{offer.draw[p]:.3f} {'yes' if offer.accepted[p] else 'no'}"
+                for p in offer.acceptance
+            )
+            for offer in record.table
+        )
+        table.add_row(str(record.round), record.date, pressure or "-", offers or "-", record.status)
+    console.print(table)
+    console.print(trace.ending)

@@ -1,0 +1,149 @@
+"""One run's story, round by round: why this run ended the way it did.
+
+Run ``k`` is lane ``k % BATCH_SIZE`` of batch ``k // BATCH_SIZE``; the trace simulates
+that whole batch with the same stream as ``sim run`` and records the lane through the
+model's observer hook, so the story is exactly the run that ``sim run --runs-csv`` lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .errors import UsageError
+from .inputs import compile_inputs
+from .model import simulate_batch
+from .outcome import FORMATS, REASON_TEXT, REASONS
+from .runner import BATCH_SIZE, batch_seed
+from .scenario import MAX_RUNS, Scenario
+from .state import HELD, NEGOTIATING, PREPARING, BatchState
+
+
+@dataclass
+class Offer:
+    """A venue on the table in one round and each principal's answer."""
+
+    venue: str
+    proposed_by: str
+    acceptance: dict[str, float]
+    draw: dict[str, float]
+    accepted: dict[str, bool]
+
+    @property
+    def agreed(self) -> bool:
+        return all(self.accepted.values())
+
+
+@dataclass
+class RoundRecord:
+    """What happened to the run in one round."""
+
+    round: int
+    date: str
+    pressure: dict[str, float]
+    engaged: dict[str, bool]
+    shocks: list[str]
+    situation: dict[str, float]
+    table: list[Offer]
+    status: str
+
+
+@dataclass
+class Trace:
+    """A run's rounds and its ending."""
+
+    scenario: str
+    run: int
+    seed: int
+    rounds: list[RoundRecord] = field(default_factory=list)
+    held: bool = False
+    venue: str | None = None
+    summit_round: int | None = None
+    format: str | None = None
+    reason: str = ""
+    ending: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        def offer(o: Offer) -> dict[str, Any]:
+            return {**o.__dict__, "agreed": o.agreed}
+
+        return {
+            **{k: v for k, v in self.__dict__.items() if k != "rounds"},
+            "rounds": [{**r.__dict__, "table": [offer(o) for o in r.table]} for r in self.rounds],
+        }
+
+
+def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
+    """Simulate run ``run`` of ``scenario`` and record it round by round."""
+    if not 0 <= run < MAX_RUNS:
+        raise UsageError(f"--run must be between 0 and {MAX_RUNS - 1:,}, got {run}")
+    seed = scenario.simulation.seed if seed is None else seed
+    inputs = compile_inputs(scenario)
+    lane = run % BATCH_SIZE
+    time = scenario.time
+    trace = Trace(scenario=scenario.name, run=run, seed=seed)
+    proposers = [mid for k, mid in enumerate(inputs.mediators) for _ in range(inputs.mediator[k].per_round)]
+    proposers += list(inputs.principals)  # counter-proposals
+    memory = {"phase": NEGOTIATING, "collapses": 0}
+
+    def observe(t: int, state: BatchState) -> None:
+        if memory["phase"] == HELD:
+            return  # the story ended with the summit
+        table = []
+        for s, venue in enumerate(state.slots[:, lane].tolist()):
+            if venue < 0:
+                continue
+            acceptance = {p: float(state.probability[i, s, lane]) for i, p in enumerate(inputs.principals)}
+            draw = {p: float(state.draw[i, s, lane]) for i, p in enumerate(inputs.principals)}
+            table.append(Offer(inputs.venues[venue], proposers[s], acceptance, draw,
+                               {p: draw[p] < acceptance[p] for p in inputs.principals}))
+        trace.rounds.append(RoundRecord(
+            round=t,
+            date=time.round_date(t).isoformat(),
+            pressure={m: float(state.pressure[k, lane]) for k, m in enumerate(inputs.mediators)},
+            engaged={m: bool(state.engaged[k, lane]) for k, m in enumerate(inputs.mediators)},
+            shocks=[scenario.events.shocks[j].name for j in np.flatnonzero(state.shock_left[:, lane] > 0)],
+            situation={p: float(state.situation[i, lane]) for i, p in enumerate(inputs.principals)},
+            table=table,
+            status=_status(state, lane, memory, inputs.venues),
+        ))
+
+    outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe)
+    trace.held = bool(outcome.held[lane])
+    if trace.held:
+        trace.venue = inputs.venues[outcome.venue[lane]]
+        trace.summit_round = int(outcome.round[lane])
+        trace.format = FORMATS[outcome.format[lane]]
+    trace.reason = REASONS[outcome.reason[lane]]
+    trace.ending = _ending(trace, scenario)
+    return trace
+
+
+def _status(state: BatchState, lane: int, memory: dict[str, int], venues: tuple[str, ...]) -> str:
+    """The run's state at the end of a round, in words."""
+    before, phase = memory["phase"], int(state.phase[lane])
+    collapsed = int(state.collapses[lane]) > memory["collapses"]
+    memory["phase"], memory["collapses"] = phase, int(state.collapses[lane])
+    venue = venues[state.venue[lane]] if state.venue[lane] >= 0 else None
+    if before == PREPARING:
+        if collapsed:
+            return "the agreement collapsed in preparation; negotiation resumes"
+        if phase == HELD:
+            return f"summit held in {venue}"
+        return f"preparing the summit in {venue}: {int(state.prep_left[lane])} round(s) left"
+    if bool(state.agreed_now[lane]):
+        if phase == HELD:
+            return f"agreed on {venue}; summit held at once"
+        return f"agreed on {venue}; preparation begins"
+    if not bool(state.negotiated[lane]):
+        return "nothing on the table"
+    return "no venue accepted by every principal"
+
+
+def _ending(trace: Trace, scenario: Scenario) -> str:
+    if trace.held:
+        day = scenario.time.round_date(trace.summit_round or 1)
+        return f"Summit held in {trace.venue} in round {trace.summit_round} (week of {day}), format {trace.format}."
+    return f"No summit: {REASON_TEXT[trace.reason]}."

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional
 
+import contextlib
 import functools
+import os
 import typer
 
 if TYPE_CHECKING:
@@ -64,6 +66,19 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
             raise typer.Exit(0)
 
     return app.command()(guarded)
+
+
+@contextlib.contextmanager
+def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress callback: a bar on a terminal, silent when stderr is not one or NO_COLOR is set."""
+    if not sys.stderr.isatty() or os.environ.get("NO_COLOR"):
+        yield lambda done, total: None
+        return
+    from rich.progress import Progress
+
+    with Progress(console=console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
 def default_workers(workers: Optional[int]) -> int:
@@ -131,24 +146,31 @@ def run(
 @command
 def compare(
     files: List[Path] = typer.Argument(..., help="Scenario files to compare."),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP + " Applies to every file."),
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the comparison CSV here ('-' for stdout)."),
+    baseline_file: Optional[Path] = typer.Option(
+        None, "--baseline", help="Scenario the differences are taken from (default: the first file)."
+    ),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP + " Applies to every file."),
     runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
 ) -> None:
-    """Run several scenarios and put them side by side, one row each."""
+    """Run several scenarios side by side, with each one's difference from a baseline."""
     from . import export
     from .backends import make_backend
     from .errors import ScenarioError
+    from .experiment import run_arm
     from .loader import load_scenario
     from .output import atomic_text, check_writable
-    from .runner import simulate
 
+    paths = [str(f) for f in files]
+    if baseline_file is not None and str(baseline_file) not in paths:
+        paths.insert(0, str(baseline_file))
+    base_path = str(baseline_file) if baseline_file is not None else paths[0]
     scenarios, problems = [], []
-    for file in files:
+    for path in paths:
         try:
-            scenarios.append((str(file), load_scenario(file, overrides)))
+            scenarios.append((path, load_scenario(path, overrides)))
         except ScenarioError as error:
             problems.append(error)
     if problems:
@@ -159,17 +181,55 @@ def compare(
         check_writable(csv_path)
     backend = make_backend(default_workers(workers))
     try:
-        results = [(path, simulate(s, runs=runs, seed=seed, backend=backend)) for path, s in scenarios]
+        arms = [(path, run_arm(path, s, runs=runs, seed=seed, backend=backend)) for path, s in scenarios]
     finally:
         backend.close()
-    header, rows = export.compare_table(results)
+    baseline = dict(arms)[base_path]
+    header, rows = export.compare_table(arms, baseline)
     if csv_path:
         with atomic_text(csv_path) as handle:
             export.write_rows(handle, header, rows)
     if csv_path != "-":
         from .tables import render_compare
 
-        render_compare(results, console())
+        render_compare(arms, baseline, console())
+
+
+@command
+def sweep(
+    file: Path = typer.Argument(..., help=FILE_HELP),
+    params: List[str] = typer.Option(..., "--param", "-p", help="PATH=START:STOP:STEPS or PATH=v1,v2,... (repeatable: a grid)."),
+    csv_path: Optional[str] = typer.Option(None, "--csv", help="Write one row per grid point here ('-' for stdout)."),
+    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+    runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
+    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+) -> None:
+    """Sweep scenario fields over a grid with common random numbers."""
+    from . import export
+    from .backends import make_backend
+    from .output import atomic_text, check_writable
+    from .sweep import iter_rows, parse_axis, sweep as run_sweep, sweep_header
+
+    axes = [parse_axis(p) for p in params]
+    if csv_path:
+        check_writable(csv_path)
+    backend = make_backend(default_workers(workers))
+    try:
+        with progress_bar("sweep") as advance:
+            baseline, points = run_sweep(str(file), axes, overrides=overrides, runs=runs, seed=seed,
+                                         backend=backend, progress=advance)
+    finally:
+        backend.close()
+    venues = list(baseline.result.inputs.venues)
+    header, rows = sweep_header(axes, venues), list(iter_rows(axes, points, venues))
+    if csv_path:
+        with atomic_text(csv_path) as handle:
+            export.write_rows(handle, header, rows)
+    if csv_path != "-":
+        from .tables import render_sweep
+
+        render_sweep(axes, baseline, points, console())
 
 
 @command

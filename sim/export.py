@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
-from typing import IO, Any, Callable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Callable, Sequence
 
 from .inputs import ModelInputs
 from .outcome import FORMATS, REASONS, BatchOutcome
@@ -17,12 +17,16 @@ from .scenario import Scenario
 from .stats import Estimate
 from .zone import Zone
 
+if TYPE_CHECKING:
+    from .experiment import Arm
+
 SUMMARY_COLUMNS = ("scenario", "metric", "key", "estimate", "ci_low", "ci_high", "count", "trials")
 RUN_COLUMNS = ("run", "held", "venue", "round", "date", "format", "rejected", "collapses", "reason")
 COMPARE_FIXED = (
     "scenario", "file", "runs", "seed", "horizon_end", "p_summit", "ci_low", "ci_high",
     "median_round", "median_date", "median_days",
 )
+COMPARE_DIFF = ("baseline", "diff_vs_baseline", "diff_low", "diff_high", "diff_method")
 
 
 def number(value: float | None) -> str:
@@ -94,21 +98,30 @@ def median_fields(result: Result) -> tuple[str, str, str]:
     return str(median), day.isoformat(), str((day - time.start).days)
 
 
-def compare_table(results: Sequence[tuple[str, Result]]) -> tuple[list[str], list[list[str]]]:
-    """One row per scenario; a ``share_<venue>`` column for every venue in any of them."""
+def compare_table(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm") -> tuple[list[str], list[list[str]]]:
+    """One row per scenario; a ``share_<venue>`` column for every venue in any of them.
+
+    ``diff_*`` columns give P(summit) minus the baseline's, with the paired interval when
+    the runs correspond (same seed and run count), else the independent one.
+    """
+    from .experiment import difference
+
     venues: list[str] = []
-    for _, result in results:
-        venues += [v for v in result.inputs.venues if v not in venues]
-    header = [*COMPARE_FIXED, *(f"share_{v}" for v in venues)]
+    for _, arm in arms:
+        venues += [v for v in arm.result.inputs.venues if v not in venues]
+    header = [*COMPARE_FIXED, *COMPARE_DIFF, *(f"share_{v}" for v in venues)]
     rows = []
-    for path, result in results:
+    for path, arm in arms:
+        result = arm.result
         summary = result.summary
         p = summary.p_summit
         shares = summary.venue_share
+        d = difference(arm, baseline)
         rows.append([
             result.scenario.name, path, str(result.runs), str(result.seed),
             result.scenario.time.horizon_end.isoformat(), number(p.value), number(p.low), number(p.high),
             *median_fields(result),
+            baseline.label, number(d.value), number(d.low), number(d.high), "paired" if d.paired else "independent",
             *(number(shares[v].value) if v in shares else number(0.0) for v in venues),
         ])
     return header, rows

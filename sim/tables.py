@@ -13,6 +13,9 @@ from .stats import Estimate
 from .zone import Zone
 
 if TYPE_CHECKING:
+    from .experiment import Arm
+    from .stats import Difference
+    from .sweep import Axis, Point
     from .trace import Trace
 
 
@@ -101,27 +104,63 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     )
 
 
-def render_compare(results: Sequence[tuple[str, Result]], console: Console) -> None:
-    """Print one line per scenario: P(summit) with its interval, median date, venues."""
-    table = Table(title="Scenarios compared (P = summit by the horizon's end)", title_justify="left")
+def difference_text(d: "Difference") -> str:
+    """A difference in percentage points with its interval, e.g. '+4.1 pp [3.6, 4.6]'."""
+    return f"{100 * d.value:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
+
+
+def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: Console) -> None:
+    """Print one line per scenario: P(summit) and interval, difference, median, venues."""
+    table = Table(title=f"Scenarios compared (P = summit by the horizon's end; baseline {baseline.result.scenario.name})",
+                  title_justify="left")
     table.add_column("scenario", no_wrap=True)
-    table.add_column("horizon", no_wrap=True)
     table.add_column("P [95% interval]", justify="right", no_wrap=True)
+    table.add_column("vs baseline, paired", justify="right", no_wrap=True)
     table.add_column("median", no_wrap=True)
     table.add_column("leading venues (share of all runs)")
-    for _, result in results:
+    from .experiment import difference
+
+    for _, arm in arms:
+        result = arm.result
         summary = result.summary
         p = summary.p_summit
         median = summary.rounds_quantiles["q50"]
         shares = sorted(summary.venue_share.items(), key=lambda item: -item[1].count)
         leading = ", ".join(f"{vid} {percent(e.value)}" for vid, e in shares[:3] if e.count)
         table.add_row(
-            result.scenario.name, str(result.scenario.time.horizon_end),
-            f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
+            result.scenario.name, f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
+            "-" if arm is baseline else difference_text(difference(arm, baseline)),
             str(result.scenario.time.round_date(median)) if median else "-", leading or "-",
         )
     console.print(table)
-    console.print(f"{results[0][1].runs:,} runs each." if len({r.runs for _, r in results}) == 1 else "")
+    runs = {arm.result.runs for _, arm in arms}
+    console.print(f"{runs.pop():,} runs each, common random numbers." if len(runs) == 1 else "")
+
+
+def render_sweep(axes: Sequence["Axis"], baseline: "Arm", points: Sequence["Point"], console: Console) -> None:
+    """Print one line per grid point with P(summit), its interval and the paired difference."""
+    p0 = baseline.result.summary.p_summit
+    table = Table(title=f"Sweep ({points[0].arm.result.runs:,} runs per point, common random numbers)",
+                  title_justify="left")
+    for axis in axes:
+        table.add_column(axis.path, justify="right")
+    table.add_column("P(summit) [95%]", justify="right", no_wrap=True)
+    table.add_column("vs scenario as written", justify="right", no_wrap=True)
+    table.add_column("leading venue")
+    from .sweep import format_value
+
+    for point in points:
+        summary = point.arm.result.summary
+        p = summary.p_summit
+        top = max(summary.venue_share.items(), key=lambda item: item[1].count)
+        table.add_row(
+            *(format_value(v) for v in point.values),
+            f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
+            difference_text(point.versus_baseline),
+            f"{top[0]} {percent(top[1].value)}" if top[1].count else "-",
+        )
+    console.print(table)
+    console.print(f"Scenario as written: P(summit) = {percent(p0.value)} [{100 * p0.low:.1f}-{100 * p0.high:.1f}].")
 
 
 def render_zone(zone: Zone, console: Console) -> None:

@@ -1,0 +1,139 @@
+"""Parameter sweeps: a grid over one or more scenario fields, with common random numbers.
+
+``--param PATH=START:STOP:STEPS`` sweeps ``STEPS`` evenly spaced numbers from START to
+STOP inclusive; ``--param PATH=a,b,c`` sweeps listed values (read as YAML, so venues,
+booleans and dates work too). Several ``--param`` options make the Cartesian product.
+Every point runs with the scenario's seed, so differences between points reflect the
+parameter, not Monte Carlo noise, and each point's difference from the baseline (the
+scenario as written) comes from paired runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+import yaml
+
+from .backends import Backend
+from .errors import UsageError
+from .experiment import Arm, difference, run_arm
+from .loader import load_document, scenario_from_document
+from .stats import Difference
+from .variants import apply_overrides
+
+MAX_POINTS = 10_000
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One swept field and its values."""
+
+    path: str
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Point:
+    """One grid point: the values set, its runs and its difference from the baseline."""
+
+    values: tuple[Any, ...]
+    arm: Arm
+    versus_baseline: Difference
+
+
+def parse_axis(text: str) -> Axis:
+    """``PATH=START:STOP:STEPS`` or ``PATH=v1,v2,...`` as an :class:`Axis`."""
+    path, sep, spec = text.partition("=")
+    if not sep or not path.strip() or not spec.strip():
+        raise UsageError(f"--param {text}: expected PATH=START:STOP:STEPS or PATH=v1,v2,...")
+    path = path.strip()
+    if ":" in spec and "," not in spec:
+        parts = spec.split(":")
+        try:
+            start, stop, steps = float(parts[0]), float(parts[1]), int(parts[2])
+        except (ValueError, IndexError):
+            raise UsageError(f"--param {text}: START and STOP must be numbers and STEPS a whole number") from None
+        if len(parts) != 3 or not 2 <= steps <= MAX_POINTS or not (np.isfinite(start) and np.isfinite(stop)):
+            raise UsageError(f"--param {text}: expected START:STOP:STEPS with 2 <= STEPS <= {MAX_POINTS}")
+        return Axis(path, tuple(float(round(v, 12)) for v in np.linspace(start, stop, steps)))
+    try:
+        values = tuple(yaml.safe_load(item) for item in spec.split(","))
+    except yaml.YAMLError:
+        raise UsageError(f"--param {text}: values must be YAML scalars separated by commas") from None
+    return Axis(path, values)
+
+
+def grid(axes: Sequence[Axis]) -> list[tuple[Any, ...]]:
+    """Every combination of the axes' values, first axis slowest."""
+    size = int(np.prod([len(axis.values) for axis in axes]))
+    if size > MAX_POINTS:
+        raise UsageError(f"the grid has {size:,} points; at most {MAX_POINTS:,} are allowed")
+    return list(itertools.product(*(axis.values for axis in axes)))
+
+
+def format_value(value: Any) -> str:
+    """A swept value as it is written in ``--set`` and in the CSV."""
+    if isinstance(value, float):
+        return repr(value)
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def sweep(
+    file: str,
+    axes: Sequence[Axis],
+    *,
+    overrides: Sequence[str] = (),
+    runs: int | None = None,
+    seed: int | None = None,
+    backend: Backend | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Arm, list[Point]]:
+    """Run the baseline and every grid point; ``progress(done, total)`` after each."""
+    document = load_document(file, overrides)
+    points = grid(axes)
+    # Validate every point before simulating any, so a bad value fails in seconds.
+    scenarios = [scenario_from_document(_with(document, axes, values), file) for values in points]
+    baseline = run_arm("baseline", scenario_from_document(document, file), runs=runs, seed=seed, backend=backend)
+    results = []
+    for done, (values, scenario) in enumerate(zip(points, scenarios), start=1):
+        arm = run_arm(_label(axes, values), scenario, runs=runs, seed=seed, backend=backend)
+        results.append(Point(values, arm, difference(arm, baseline)))
+        if progress is not None:
+            progress(done, len(points))
+    return baseline, results
+
+
+def _with(document: Any, axes: Sequence[Axis], values: Sequence[Any]) -> Any:
+    return apply_overrides(document, [f"{axis.path}={format_value(v)}" for axis, v in zip(axes, values)])
+
+
+def _label(axes: Sequence[Axis], values: Sequence[Any]) -> str:
+    return ", ".join(f"{axis.path}={format_value(v)}" for axis, v in zip(axes, values))
+
+
+def iter_rows(axes: Sequence[Axis], points: Sequence[Point], venues: Sequence[str]) -> Iterator[list[str]]:
+    """Rows of the sweep CSV (see ``sweep_header``)."""
+    from .export import median_fields, number
+
+    for point in points:
+        result = point.arm.result
+        p = result.summary.p_summit
+        shares = result.summary.venue_share
+        d = point.versus_baseline
+        yield [
+            *(format_value(v) for v in point.values),
+            str(result.runs), number(p.value), number(p.low), number(p.high), *median_fields(result),
+            number(d.value), number(d.low), number(d.high),
+            *(number(shares[v].value) if v in shares else number(0.0) for v in venues),
+        ]
+
+
+def sweep_header(axes: Sequence[Axis], venues: Sequence[str]) -> list[str]:
+    return [
+        *(axis.path for axis in axes), "runs", "p_summit", "ci_low", "ci_high",
+        "median_round", "median_date", "median_days", "diff_vs_baseline", "diff_low", "diff_high",
+        *(f"share_{v}" for v in venues),
+    ]

@@ -105,13 +105,14 @@ def run(
         None, "--precision", help="Run batches until the 95% half-width of P(summit) is at most this."
     ),
     max_runs: Optional[int] = typer.Option(None, "--max-runs", help="Cap on runs with --precision (default 10,000,000)."),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit by date) and venue shares to this PNG."),
 ) -> None:
     """Simulate a scenario and report how often, when and where a summit happens."""
     import json
 
     from . import export
     from .loader import load_scenario
-    from .output import atomic_text, check_writable
+    from .output import atomic_file, check_writable
     from .runner import simulate
     from .zone import analyse_zone
 
@@ -121,20 +122,30 @@ def run(
         fail("only one of --json, --csv -, --runs-csv - can use standard output")
     for path in targets:
         check_writable(path)
+    if plot:
+        from .plots import require
+
+        check_writable(plot)
+        require()
     workers = default_workers(workers)
     zone = analyse_zone(scenario)
     if runs_csv:
         from .inputs import compile_inputs
 
-        with atomic_text(runs_csv) as handle:
+        with atomic_file(runs_csv) as handle:
             sink = export.runs_csv_sink(handle, scenario, compile_inputs(scenario))
             result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision,
                               max_runs=max_runs, on_outcome=sink)
     else:
         result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision, max_runs=max_runs)
     if csv_path:
-        with atomic_text(csv_path) as handle:
+        with atomic_file(csv_path) as handle:
             export.write_summary_csv(result, handle)
+    if plot:
+        from .plots import plot_run
+
+        with atomic_file(plot, binary=True) as handle:
+            plot_run(result, handle)
     if as_json:
         sys.stdout.write(json.dumps(export.result_json(result, zone), indent=2) + "\n")
     elif "-" not in targets:
@@ -161,7 +172,7 @@ def compare(
     from .errors import ScenarioError
     from .experiment import run_arm
     from .loader import load_scenario
-    from .output import atomic_text, check_writable
+    from .output import atomic_file, check_writable
 
     paths = [str(f) for f in files]
     if baseline_file is not None and str(baseline_file) not in paths:
@@ -187,7 +198,7 @@ def compare(
     baseline = dict(arms)[base_path]
     header, rows = export.compare_table(arms, baseline)
     if csv_path:
-        with atomic_text(csv_path) as handle:
+        with atomic_file(csv_path) as handle:
             export.write_rows(handle, header, rows)
     if csv_path != "-":
         from .tables import render_compare
@@ -204,16 +215,24 @@ def sweep(
     runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
     seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+    plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit) and venue shares against the parameter."),
 ) -> None:
     """Sweep scenario fields over a grid with common random numbers."""
     from . import export
     from .backends import make_backend
-    from .output import atomic_text, check_writable
+    from .output import atomic_file, check_writable
     from .sweep import iter_rows, parse_axis, sweep as run_sweep, sweep_header
 
     axes = [parse_axis(p) for p in params]
     if csv_path:
         check_writable(csv_path)
+    if plot:
+        from .plots import require
+
+        if len(axes) != 1 or not all(isinstance(v, (int, float)) for v in axes[0].values):
+            fail("--plot draws a sweep over one numeric parameter")
+        check_writable(plot)
+        require()
     backend = make_backend(default_workers(workers))
     try:
         with progress_bar("sweep") as advance:
@@ -224,8 +243,13 @@ def sweep(
     venues = list(baseline.result.inputs.venues)
     header, rows = sweep_header(axes, venues), list(iter_rows(axes, points, venues))
     if csv_path:
-        with atomic_text(csv_path) as handle:
+        with atomic_file(csv_path) as handle:
             export.write_rows(handle, header, rows)
+    if plot:
+        from .plots import plot_sweep
+
+        with atomic_file(plot, binary=True) as handle:
+            plot_sweep(axes[0].path, list(axes[0].values), [p.arm.result for p in points], handle)
     if csv_path != "-":
         from .tables import render_sweep
 

@@ -34,23 +34,35 @@ def check_writable(path: str) -> None:
 
 
 @contextlib.contextmanager
-def atomic_text(path: str) -> Iterator[IO[str]]:
-    """Open ``path`` for writing text; it appears, complete, only if the block succeeds."""
+def atomic_file(path: str, binary: bool = False) -> Iterator[IO]:
+    """Open ``path`` for writing; it appears, complete, only if the block succeeds.
+
+    Text files are UTF-8 with ``\\n`` line ends. ``-`` writes to standard output.
+    """
     if path == STDOUT:
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
     check_writable(path)
     target = Path(path)
+    options = {} if binary else {"newline": "", "encoding": "utf-8"}
     handle = tempfile.NamedTemporaryFile(
-        "w", dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.",
-        suffix=".tmp", delete=False, newline="", encoding="utf-8",
+        "wb" if binary else "w", dir=target.parent if str(target.parent) else ".",
+        prefix=f".{target.name}.", suffix=".tmp", delete=False, **options,
     )
     try:
         with handle:
             yield handle
+        os.chmod(handle.name, 0o666 & ~_umask())  # as if created normally, not 0600
         os.replace(handle.name, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(handle.name)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -215,3 +215,9 @@ def _newcombe(x1: int, x2: int, n1: int, n2: int, phi: float, paired: bool) -> D
     above = (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2) + (p2 - l2) ** 2
     return Difference(delta, max(-1.0, delta - math.sqrt(max(below, 0.0))),
                       min(1.0, delta + math.sqrt(max(above, 0.0))), paired)
+
+
+def cumulative_curve(tally: Tally) -> list[tuple[int, Estimate]]:
+    """P(summit held by round t) for every round t, each with its Wilson interval."""
+    cumulative = np.cumsum(tally.held.sum(axis=1))
+    return [(t, Estimate.of(int(cumulative[t]), tally.runs)) for t in range(1, tally.rounds + 1)]

@@ -57,6 +57,8 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
 
         try:
             function(*args, **kwargs)
+        except typer.Exit:
+            raise
         except SimError as error:
             fail(str(error))
         except KeyboardInterrupt:
@@ -64,6 +66,10 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
         except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
             sys.stderr.close()
             raise typer.Exit(0)
+        except Exception as error:  # a bug: one line, the traceback on request
+            if os.environ.get("SIM_DEBUG"):
+                raise
+            fail(f"internal error ({type(error).__name__}: {error}); rerun with SIM_DEBUG=1 to see where", 1)
 
     return app.command()(guarded)
 
@@ -110,7 +116,7 @@ def run(
     """Simulate a scenario and report how often, when and where a summit happens."""
     import json
 
-    from . import export
+    from . import export, manifest
     from .loader import load_scenario
     from .output import atomic_file, check_writable
     from .runner import simulate
@@ -146,6 +152,7 @@ def run(
 
         with atomic_file(plot, binary=True) as handle:
             plot_run(result, handle)
+    manifest.write(sys.argv[1:], {str(file): scenario}, [csv_path, runs_csv, plot])
     if as_json:
         sys.stdout.write(json.dumps(export.result_json(result, zone), indent=2) + "\n")
     elif "-" not in targets:
@@ -167,7 +174,7 @@ def compare(
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
-    from . import export
+    from . import export, manifest
     from .backends import make_backend
     from .errors import ScenarioError
     from .experiment import run_arm
@@ -200,6 +207,7 @@ def compare(
     if csv_path:
         with atomic_file(csv_path) as handle:
             export.write_rows(handle, header, rows)
+        manifest.write(sys.argv[1:], dict(scenarios), [csv_path])
     if csv_path != "-":
         from .tables import render_compare
 
@@ -218,7 +226,7 @@ def sweep(
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit) and venue shares against the parameter."),
 ) -> None:
     """Sweep scenario fields over a grid with common random numbers."""
-    from . import export
+    from . import export, manifest
     from .backends import make_backend
     from .output import atomic_file, check_writable
     from .sweep import iter_rows, parse_axis, sweep as run_sweep, sweep_header
@@ -250,6 +258,7 @@ def sweep(
 
         with atomic_file(plot, binary=True) as handle:
             plot_sweep(axes[0].path, list(axes[0].values), [p.arm.result for p in points], handle)
+    manifest.write(sys.argv[1:], {str(file): baseline.result.scenario}, [csv_path, plot])
     if csv_path != "-":
         from .tables import render_sweep
 
@@ -313,6 +322,22 @@ def trace(
         from .tables import render_trace
 
         render_trace(story, console())
+
+
+@command
+def replay(manifest_file: Path = typer.Argument(..., help="A NAME.manifest.json written beside an output.")) -> None:
+    """Re-run the command that made an output and check it is reproduced byte for byte."""
+    from .manifest import replay as run_replay
+
+    found = run_replay(str(manifest_file))
+    for change in found.changes:
+        sys.stdout.write(f"changed: {change}\n")
+    for name in found.matched:
+        sys.stdout.write(f"reproduced byte for byte: {name}\n")
+    for name in found.mismatched:
+        sys.stdout.write(f"NOT reproduced: {name} differs from the original\n")
+    if not found.reproduced:
+        raise typer.Exit(1)
 
 
 @command

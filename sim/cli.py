@@ -154,7 +154,9 @@ def run(
             plot_run(result, handle)
     manifest.write(sys.argv[1:], {str(file): scenario}, [csv_path, runs_csv, plot])
     if as_json:
-        sys.stdout.write(json.dumps(export.result_json(result, zone), indent=2) + "\n")
+        payload = export.result_json(result, zone)
+        payload["manifest"] = manifest.build(sys.argv[1:], {str(file): scenario}, [])
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     elif "-" not in targets:
         from .tables import render_run
 

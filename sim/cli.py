@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, List, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, List, Optional
 
 import contextlib
 import functools
@@ -34,6 +34,13 @@ RUNS_HELP = "Number of runs (default: the scenario's simulation.runs)."
 SEED_HELP = "Random seed (default: the scenario's simulation.seed)."
 WORKERS_HELP = "Worker processes (default: all cores). Results do not depend on it."
 SET_HELP = "Override a field, e.g. --set actors.putin.readiness=-3 (repeatable; VALUE is YAML)."
+MAX_SEED = 2**63 - 1
+
+# Options shared by several commands, declared once.
+Runs = Annotated[Optional[int], typer.Option("--runs", "-n", help=RUNS_HELP, min=1, max=1_000_000_000)]
+Seed = Annotated[Optional[int], typer.Option("--seed", "-s", help=SEED_HELP, min=0, max=MAX_SEED)]
+Workers = Annotated[Optional[int], typer.Option("--workers", "-w", help=WORKERS_HELP, min=1, max=1024)]
+Overrides = Annotated[List[str], typer.Option("--set", help=SET_HELP)]
 
 
 def console(stderr: bool = False) -> "Console":
@@ -90,27 +97,25 @@ def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
 def default_workers(workers: Optional[int]) -> int:
     from .backends import available_cores
 
-    if workers is None:
-        return available_cores()
-    if workers < 1:
-        fail(f"--workers must be at least 1, got {workers}")
-    return workers
+    return available_cores() if workers is None else workers
 
 
 @command
 def run(
     file: Path = typer.Argument(..., help=FILE_HELP),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
-    runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+    overrides: Overrides = [],
+    runs: Runs = None,
+    seed: Seed = None,
+    workers: Workers = None,
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the summary CSV here ('-' for stdout)."),
     runs_csv: Optional[str] = typer.Option(None, "--runs-csv", help="Write one CSV row per run here (streamed)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON instead of tables."),
     precision: Optional[float] = typer.Option(
         None, "--precision", help="Run batches until the 95% half-width of P(summit) is at most this."
     ),
-    max_runs: Optional[int] = typer.Option(None, "--max-runs", help="Cap on runs with --precision (default 10,000,000)."),
+    max_runs: Optional[int] = typer.Option(
+        None, "--max-runs", min=1, max=1_000_000_000, help="Cap on runs with --precision (default 10,000,000)."
+    ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit by date) and venue shares to this PNG."),
 ) -> None:
     """Simulate a scenario and report how often, when and where a summit happens."""
@@ -122,6 +127,10 @@ def run(
     from .runner import simulate
     from .zone import analyse_zone
 
+    if precision is not None and runs is not None:
+        fail("give --runs or --precision, not both (--max-runs caps a --precision run)")
+    if max_runs is not None and precision is None:
+        fail("--max-runs only applies with --precision")
     scenario = load_scenario(file, overrides)
     targets = [path for path in (csv_path, runs_csv) if path]
     if len([path for path in targets if path == "-"]) + as_json > 1:
@@ -170,10 +179,10 @@ def compare(
     baseline_file: Optional[Path] = typer.Option(
         None, "--baseline", help="Scenario the differences are taken from (default: the first file)."
     ),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP + " Applies to every file."),
-    runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+    overrides: Overrides = [],
+    runs: Runs = None,
+    seed: Seed = None,
+    workers: Workers = None,
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
     from . import export, manifest
@@ -221,10 +230,10 @@ def sweep(
     file: Path = typer.Argument(..., help=FILE_HELP),
     params: List[str] = typer.Option(..., "--param", "-p", help="PATH=START:STOP:STEPS or PATH=v1,v2,... (repeatable: a grid)."),
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write one row per grid point here ('-' for stdout)."),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
-    runs: Optional[int] = typer.Option(None, "--runs", "-n", help=RUNS_HELP),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w", help=WORKERS_HELP),
+    overrides: Overrides = [],
+    runs: Runs = None,
+    seed: Seed = None,
+    workers: Workers = None,
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit) and venue shares against the parameter."),
 ) -> None:
     """Sweep scenario fields over a grid with common random numbers."""
@@ -270,7 +279,7 @@ def sweep(
 @command
 def validate(
     files: List[Path] = typer.Argument(..., help="Scenario files to check."),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+    overrides: Overrides = [],
 ) -> None:
     """Check scenario files: OK, or each problem on its own line."""
     from .errors import ScenarioError
@@ -293,7 +302,7 @@ def validate(
 @command
 def explain(
     file: Path = typer.Argument(..., help=FILE_HELP),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+    overrides: Overrides = [],
 ) -> None:
     """Show the zone of agreement before any simulation: red lines, proposals, odds."""
     from .loader import load_scenario
@@ -307,8 +316,8 @@ def explain(
 def trace(
     file: Path = typer.Argument(..., help=FILE_HELP),
     run_index: int = typer.Option(0, "--run", "-k", help="Which run (0-based), as numbered by --runs-csv."),
-    seed: Optional[int] = typer.Option(None, "--seed", "-s", help=SEED_HELP),
-    overrides: List[str] = typer.Option([], "--set", help=SET_HELP),
+    seed: Seed = None,
+    overrides: Overrides = [],
     as_json: bool = typer.Option(False, "--json", help="Print the trace as JSON."),
 ) -> None:
     """Tell one run round by round and say why it ended the way it did."""
@@ -353,5 +362,20 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Entry point of the ``sim`` console script."""
-    app()
+    """Entry point of the ``sim`` console script.
+
+    Runs the app without Typer's standalone handling so that usage errors (a bad option
+    value, a missing argument) are reported like every other error: one line, exit 2.
+    """
+    try:
+        code = app(standalone_mode=False)
+    except Exception as error:
+        format_message, code = getattr(error, "format_message", None), getattr(error, "exit_code", None)
+        if format_message is None or not isinstance(code, int):
+            raise
+        if type(error).__name__ == "NoArgsIsHelpError":  # bare `sim`: show the help
+            sys.stdout.write(format_message() + "\n")
+            sys.exit(0)
+        sys.stderr.write(f"sim: error: {' '.join(format_message().split())}\n")
+        sys.exit(code)
+    sys.exit(code if isinstance(code, int) else 0)

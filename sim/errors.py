@@ -24,7 +24,13 @@ class Problem:
     def describe(self, source: str | None = None) -> str:
         """The problem as one line: ``file: path: message``."""
         where = ": ".join(part for part in (source, self.path) if part)
-        return f"{where}: {self.message}" if where else self.message
+        message = " ".join(self.message.split())
+        return printable(f"{where}: {message}" if where else message)
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control and other unprintable characters escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 class ScenarioError(SimError):

@@ -122,7 +122,7 @@ def compare_table(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm") -> tuple[l
             result.scenario.time.horizon_end.isoformat(), number(p.value), number(p.low), number(p.high),
             *median_fields(result),
             baseline.label, number(d.value), number(d.low), number(d.high), "paired" if d.paired else "independent",
-            *(number(shares[v].value) if v in shares else number(0.0) for v in venues),
+            *(number(shares[v].value) if v in shares else "" for v in venues),
         ])
     return header, rows
 

@@ -49,7 +49,7 @@ class ModelInputs:
     drift: np.ndarray  # (N, T+1) accumulated drift per round, clipped to its limit
     favourite: np.ndarray  # (N,) venue each principal counter-proposes, -1 none
     leverage: np.ndarray  # (M, N)
-    pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events
+    pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events (not yet floored at 0)
     scheduled_readiness: np.ndarray  # (N, T+1) scheduled events' readiness effects
     scheduled_collapse: np.ndarray  # (T+1,) scheduled events' collapse-risk effects
     mediator: tuple[MediatorInputs, ...]
@@ -122,7 +122,6 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         for mid, delta in event.pressure.items():
             pressure[mediator_index[mid], active] += delta
         scheduled_collapse[active] += event.collapse_risk
-    pressure[:, 1:] = np.maximum(pressure[:, 1:], 0.0)
 
     shocks = scenario.events.shocks
     shock_readiness = np.zeros((len(shocks), n))

@@ -79,8 +79,9 @@ def read_document(path: str | os.PathLike[str]) -> Any:
 
 def parse_yaml(text: str, source: str = "<string>") -> Any:
     """Parse one YAML document safely, refusing bombs, deep nesting and duplicate keys."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError([Problem("", "the file is empty; expected a YAML mapping")], source)
@@ -91,13 +92,14 @@ def parse_yaml(text: str, source: str = "<string>") -> Any:
     except yaml.MarkedYAMLError as error:
         raise ScenarioError([Problem("", _yaml_message(error))], source) from None
     except yaml.YAMLError as error:
-        raise ScenarioError([Problem("", f"invalid YAML: {error}")], source) from None
+        raise ScenarioError([Problem("", f"invalid YAML: {' '.join(str(error).split())}")], source) from None
     except RecursionError:
         raise ScenarioError(
             [Problem("", f"YAML nested too deeply (limit {MAX_DEPTH} levels)")], source
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _yaml_message(error: yaml.MarkedYAMLError) -> str:

@@ -70,6 +70,11 @@ class Time(Strict):
                 raise ValueError("end must be on or after start")
             if (self.end - self.start).days // self.round_days + 1 > MAX_ROUNDS:
                 raise ValueError(f"end is more than {MAX_ROUNDS} rounds after start")
+        for day in self.milestones:
+            if not self.start <= day <= self.horizon_end:
+                raise ValueError(f"milestone {day} is outside the horizon ({self.start} to {self.horizon_end})")
+        if len(set(self.milestones)) != len(self.milestones):
+            raise ValueError("milestones lists a date more than once")
         return self
 
     @property
@@ -197,8 +202,8 @@ class Mediator(Strict):
     role: Literal["mediator"]
     name: Name
     pressure: Pressure = Field(default_factory=Pressure)
-    leverage: dict[Identifier, float] = Field(
-        default_factory=dict, description="Per principal: how much pressure it feels."
+    leverage: dict[Identifier, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(
+        default_factory=dict, description="Per principal: how much of the pressure it feels."
     )
     proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)
     strategy: Literal["ordered", "rotate", "random", "best"] = "best"

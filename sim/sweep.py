@@ -127,7 +127,7 @@ def iter_rows(axes: Sequence[Axis], points: Sequence[Point], venues: Sequence[st
             *(format_value(v) for v in point.values),
             str(result.runs), number(p.value), number(p.low), number(p.high), *median_fields(result),
             number(d.value), number(d.low), number(d.high),
-            *(number(shares[v].value) if v in shares else number(0.0) for v in venues),
+            *(number(shares[v].value) if v in shares else "" for v in venues),
         ]
 
 

@@ -63,11 +63,16 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     venues.add_column("95% interval", justify="right")
     venues.add_column("given a summit", justify="right")
     venues.add_column("95% interval", justify="right")
-    names = {s.venue: s.name for s in zone.standings}
+    standings = {s.venue: s for s in zone.standings}
     for vid, estimate in sorted(summary.venue_share.items(), key=lambda item: -item[1].count):
         given = summary.venue_given_summit[vid]
+        standing = standings[vid]
+        if not standing.reachable:  # structurally impossible: say why, not "0.0%"
+            why = f"ruled out by {', '.join(standing.blocked_by)}" if standing.blocked_by else "never proposed"
+            venues.add_row(standing.name, "0", why, "0", "")
+            continue
         venues.add_row(
-            names[vid], percent(estimate.value), interval(estimate),
+            standing.name, percent(estimate.value), interval(estimate),
             percent(given.value) if given.trials else "-", interval(given),
         )
     console.print(by_date)

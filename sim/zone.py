@@ -105,5 +105,6 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:
     """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged."""
-    felt = (inputs.leverage * inputs.pressure[:, 1:2]).sum(axis=0) if len(inputs.mediators) else 0.0
+    pressure = np.maximum(inputs.pressure[:, 1:2], 0.0)
+    felt = (inputs.leverage * pressure).sum(axis=0) if len(inputs.mediators) else 0.0
     return inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt

@@ -1,4 +1,4 @@
-"""Where batches run: in this process, in worker processes, or (later) on a cluster.
+"""Where batches run: in this process, in worker processes, or on a Dask cluster.
 
 A backend has one job: apply a function to a sequence of jobs and yield the results in
 the order of the jobs. Callers stop iterating when they have enough; a backend keeps only
@@ -75,8 +75,65 @@ class ProcessBackend:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_backend(workers: int) -> Backend:
-    """A serial backend for one worker, else a process pool of ``workers``."""
+SCHEDULER_ENV = "SIM_SCHEDULER"
+
+
+class DaskBackend:
+    """Runs jobs on a Dask cluster through its scheduler (``tcp://HOST:PORT``).
+
+    Needs the ``cluster`` extra (``pip install 'sim[cluster]'``); dask is imported only
+    here, when a scheduler is given. At most ``2 x workers`` futures are in flight (at
+    least 4), submitted in job order and collected in job order, so the results and the
+    memory used do not depend on the cluster's size. Batches are pure functions of their
+    job, so ``pure=False`` only stops Dask from merging equal jobs.
+    """
+
+    def __init__(self, scheduler: str | None = None, *, client: object | None = None) -> None:
+        try:
+            from distributed import Client
+        except ImportError as error:  # the cluster extra is not installed
+            from .errors import UsageError
+
+            raise UsageError(
+                "a Dask scheduler needs the cluster extra: pip install 'sim[cluster]'"
+            ) from error
+        self._own_client = client is None
+        self._client = client if client is not None else Client(scheduler, set_as_default=False)
+        cores = sum(self._client.nthreads().values())
+        self.workers = max(1, cores)
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
+        in_flight: deque = deque()
+        limit = max(4, 2 * self.workers)
+        try:
+            for job in jobs:
+                in_flight.append(self._client.submit(function, job, pure=False))
+                if len(in_flight) >= limit:
+                    yield in_flight.popleft().result()
+            while in_flight:
+                yield in_flight.popleft().result()
+        finally:
+            for future in in_flight:
+                future.cancel()
+
+    def close(self) -> None:
+        if self._own_client:
+            self._client.close()
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The scheduler given, else ``$SIM_SCHEDULER``; None (run locally) when neither is set."""
+    if scheduler:
+        return scheduler
+    return os.environ.get(SCHEDULER_ENV) or None
+
+
+def make_backend(workers: int, scheduler: str | None = None) -> Backend:
+    """A Dask backend when a scheduler address is given (or ``$SIM_SCHEDULER`` is set),
+    else a serial backend for one worker, else a process pool of ``workers``."""
+    address = scheduler_address(scheduler)
+    if address is not None:
+        return DaskBackend(address)
     if workers <= 1:
         return SerialBackend()
     return ProcessBackend(workers)

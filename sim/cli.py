@@ -33,6 +33,10 @@ FILE_HELP = "Scenario file (YAML)."
 RUNS_HELP = "Number of runs (default: the scenario's simulation.runs)."
 SEED_HELP = "Random seed (default: the scenario's simulation.seed)."
 WORKERS_HELP = "Worker processes (default: all cores). Results do not depend on it."
+SCHEDULER_HELP = (
+    "Run batches on a Dask cluster: its scheduler address, tcp://HOST:PORT (default: "
+    "$SIM_SCHEDULER; needs the cluster extra). Results do not depend on it."
+)
 SET_HELP = "Override a field, e.g. --set actors.putin.readiness=-3 (repeatable; VALUE is YAML)."
 MAX_SEED = 2**63 - 1
 
@@ -117,6 +121,7 @@ def run(
         None, "--max-runs", min=1, max=1_000_000_000, help="Cap on runs with --precision (default 10,000,000)."
     ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit by date) and venue shares to this PNG."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Simulate a scenario and report how often, when and where a summit happens."""
     import json
@@ -150,9 +155,10 @@ def run(
         with atomic_file(runs_csv) as handle:
             sink = export.runs_csv_sink(handle, scenario, compile_inputs(scenario))
             result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision,
-                              max_runs=max_runs, on_outcome=sink)
+                              max_runs=max_runs, on_outcome=sink, scheduler=scheduler)
     else:
-        result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision, max_runs=max_runs)
+        result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision, max_runs=max_runs,
+                          scheduler=scheduler)
     if csv_path:
         with atomic_file(csv_path) as handle:
             export.write_summary_csv(result, handle)
@@ -183,6 +189,7 @@ def compare(
     runs: Runs = None,
     seed: Seed = None,
     workers: Workers = None,
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
     from . import export, manifest
@@ -208,7 +215,7 @@ def compare(
         raise problems[-1]
     if csv_path:
         check_writable(csv_path)
-    backend = make_backend(default_workers(workers))
+    backend = make_backend(default_workers(workers), scheduler)
     try:
         arms = [(path, run_arm(path, s, runs=runs, seed=seed, backend=backend)) for path, s in scenarios]
     finally:

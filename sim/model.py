@@ -21,6 +21,13 @@ phase  process          what it does
 ====== ================ ===========================================================
 
 The equations are in ``docs/model.md``; :mod:`sim.state` holds the arrays they act on.
+
+At phase 5 only the joint event matters (a venue is agreed when every principal accepts
+it, each independently with p_iv), so the engine draws it once per venue on the table,
+with probability prod_i p_iv, at the first principal's turn: the same law with n times
+fewer random numbers (``docs/performance.md``). Random numbers are drawn in a fixed order
+(shocks, random proposals, acceptance, preparation), so a batch's results depend only
+on its seed.
 """
 
 from __future__ import annotations
@@ -53,14 +60,21 @@ def simulate_batch(
     rng = np.random.default_rng(seed)
     state = BatchState(inputs, size, rng)
     env = simpy.Environment()
+    actors: list[Generator] = []
     if len(inputs.shock_hazard):
-        env.process(event_source(env, state))
-    for k in range(len(inputs.mediators)):
-        env.process(mediator(env, state, k))
-    for i in range(len(inputs.principals)):
-        env.process(principal(env, state, i))
+        actors.append(event_source(env, state))
+    actors += [mediator(env, state, k) for k in range(len(inputs.mediators))]
+    actors += [principal(env, state, i) for i in range(len(inputs.principals))]
+    for actor in actors:
+        env.process(actor)
     env.run(until=env.process(table(env, state, observer)))
-    return state.outcome()
+    outcome = state.outcome()
+    # The actors loop forever and are left waiting; the environment and their frames refer
+    # to each other, a cycle only the garbage collector frees, late. Closing them drops
+    # their references to the state now, so memory stays flat however many batches run.
+    for actor in actors:
+        actor.close()
+    return outcome
 
 
 def current_round(env: simpy.Environment) -> int:

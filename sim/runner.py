@@ -81,6 +81,7 @@ def simulate(
     max_runs: int | None = None,
     on_outcome: OutcomeSink | None = None,
     backend: Backend | None = None,
+    scheduler: str | None = None,
 ) -> Result:
     """Simulate ``scenario`` and return the tally and summary of its runs.
 
@@ -88,6 +89,8 @@ def simulate(
     ``precision``, whole batches run until the 95% interval half-width of P(summit) is at
     most ``precision`` or ``max_runs`` is reached. ``on_outcome(first_run, outcome)``
     receives every batch's per-run records in run order (for streaming them to disk).
+    ``scheduler`` (or ``$SIM_SCHEDULER``), a Dask scheduler address, runs the batches on
+    that cluster instead of ``workers`` local processes; the results are the same.
     """
     seed = scenario.simulation.seed if seed is None else seed
     runs = scenario.simulation.runs if runs is None else runs
@@ -101,7 +104,7 @@ def simulate(
     tally = Tally(inputs.rounds, len(inputs.venues))
     own_backend = backend is None
     batches = -(-runs // BATCH_SIZE)
-    backend = backend or make_backend(min(workers, batches))
+    backend = backend or make_backend(min(workers, batches), scheduler)
     try:
         results = backend.map(run_batch, _jobs(inputs, seed, runs, on_outcome is not None))
         for index, (batch_tally, outcome) in enumerate(results):

@@ -4,6 +4,13 @@ Every attribute is an array with one element (the last axis) per run, so each me
 a handful of vectorised operations whatever the batch size. Indices: principal ``i``,
 mediator ``k``, venue ``v``, table slot ``s``, shock ``j``. Equation numbers refer to
 ``docs/model.md``.
+
+Performance notes (``docs/performance.md``): every array, including scratch space, is
+allocated once per batch and the round's operations write into it (``out=``); masked
+stores use ``np.putmask`` (masked ufuncs, ``where=``, are several times slower in numpy);
+work that no lane needs in a round (no shock active, no summit in preparation, no paused
+mediator) is skipped. The random draws are exactly those of the straightforward
+implementation, in the same order, so results do not depend on these optimisations.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ def odds_against(score: np.ndarray, sharpness: float | np.ndarray) -> np.ndarray
     once per run (the situation c) and once per venue (the utility u), never per run and
     venue. Clipping at +-700 changes no probability representable in float64.
     """
-    exponent = np.clip(-sharpness * np.asarray(score, dtype=float), -EXP_LIMIT, EXP_LIMIT)
+    with np.errstate(over="ignore"):  # +-inf from the largest floats is clipped next
+        exponent = np.clip(-sharpness * np.asarray(score, dtype=float), -EXP_LIMIT, EXP_LIMIT)
     exponent = np.where(np.isneginf(score), np.inf, exponent)  # red line: odds infinite
     return np.exp(exponent)
 
@@ -49,11 +57,12 @@ class BatchState:
         self.size = size
         self.rng = rng
         n, m, v = len(inputs.principals), len(inputs.mediators), len(inputs.venues)
-        # Eq. (1): a run's baseline readiness a_i + sd_i z, drawn once per run.
-        self.readiness = inputs.readiness[:, None] + inputs.readiness_sd[:, None] * (
-            rng.standard_normal((n, size)) if inputs.readiness_sd.any() else 0.0
-        )
-        self.shock_left = np.zeros((len(inputs.shock_hazard), size), dtype=np.int64)
+        s = len(inputs.shock_hazard)
+        # Eq. (1): a run's baseline readiness a_i + sd_i z, drawn once per run. Drawn
+        # even when every sd is 0, so that a sweep over readiness_sd keeps common
+        # random numbers with the point sd = 0.
+        self.readiness = inputs.readiness[:, None] + inputs.readiness_sd[:, None] * rng.standard_normal((n, size))
+        self.shock_left = np.zeros((s, size), dtype=np.int64)
         self.shock_readiness = np.zeros((n, size))
         self.shock_pressure = np.zeros((m, size))
         self.shock_collapse = np.zeros(size)
@@ -67,16 +76,25 @@ class BatchState:
         self.venue_odds = np.concatenate(
             [odds_against(inputs.utility, inputs.sharpness[:, None]), np.full((n, 1), np.inf)], axis=1
         )
-        # The table: mediators' slots first, then one counter-proposal slot per principal.
+        # The table: mediators' slots first, then one counter-proposal slot per principal
+        # that has a favourite (a principal without one never fills a slot).
         widths = [md.per_round for md in inputs.mediator]
         self.slot_start = np.concatenate([[0], np.cumsum(widths)]).astype(int)
-        slots = int(self.slot_start[-1]) + n
+        proposers = np.flatnonzero(inputs.favourite >= 0)
+        self.counter_slot = np.full(n, -1, dtype=int)
+        self.counter_slot[proposers] = int(self.slot_start[-1]) + np.arange(len(proposers))
+        slots = int(self.slot_start[-1]) + len(proposers)
         self.slots = np.full((slots, size), -1, dtype=np.int64)
         self.offered = np.zeros(size, dtype=np.int64)  # venues on the table this round
-        self.lane_base = np.arange(size) * (v + 1)  # flat index of (run, venue) in on_table
-        self.on_table = np.zeros(size * (v + 1), dtype=bool)
-        self.probability = np.zeros((n, slots, size))
-        self.draw = np.zeros((n, slots, size))
+        self.lanes = np.arange(size)
+        # Which venues are on the table, venue-major: row v is venue v, one column per run;
+        # the last row (venue -1, an empty slot) stays False. Checking or marking a venue
+        # that is the same in every run reads or writes one contiguous row.
+        self.on_table = np.zeros((v + 1, size), dtype=bool)
+        self._on_table_flat = self.on_table.reshape(-1)
+        # Phase 5, per slot: the probability that every principal accepts, and its draw.
+        self.probability = np.zeros((slots, size))
+        self.draw = np.zeros((slots, size))
         self.agreed = np.zeros((slots, size), dtype=bool)
         self.phase = np.full(size, NEGOTIATING, dtype=np.int8)
         self.negotiated = np.zeros(size, dtype=bool)  # had a venue on the table this round
@@ -89,37 +107,101 @@ class BatchState:
         self.collapses = np.zeros(size, dtype=np.int64)
         self.attending = np.array([md.attends for md in inputs.mediator], dtype=bool)
 
+        # What never changes within a batch, and scratch space reused every round.
+        self._negotiating = np.ones(size, dtype=bool)  # phase == NEGOTIATING, phases 0-5
+        self._shocks_on = False  # some shock effect was non-zero last round
+        self._shock_targets = [
+            (
+                [(i, float(x)) for i, x in enumerate(inputs.shock_readiness[j]) if x],
+                [(k, float(x)) for k, x in enumerate(inputs.shock_pressure[j]) if x],
+                float(inputs.shock_collapse[j]),
+            )
+            for j in range(s)
+        ]
+        self._shock_hazard = inputs.shock_hazard[:, None]
+        self._shock_rounds = inputs.shock_rounds[:, None]
+        self._shock_draw = np.empty((s, size))
+        self._shock_start = np.empty((s, size), dtype=bool)
+        self._shock_active = np.empty((s, size), dtype=bool)
+        self._pressure_shocked = inputs.shock_pressure.any(axis=0) if s else np.zeros(m, dtype=bool)
+        self._readiness_shocked = inputs.shock_readiness.any(axis=0) if s else np.zeros(n, dtype=bool)
+        self._collapse_shocked = bool(s and inputs.shock_collapse.any())
+        self._pressure_terms = [
+            [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in range(m) if inputs.leverage[k, i]]
+            for i in range(n)
+        ]
+        # Joint costs (eq. 7): cost_v = prod_i (1 + odds_i odds_iv) = 1 / prod_i p_iv. Each
+        # venue's row is computed at most once per round, and only for venues that need it.
+        self._blocked = ~np.isfinite(self.venue_odds[:, :v]).all(axis=0)  # some red line
+        self._cost = np.empty((v, size))
+        self._cost_rows: dict[int, np.ndarray] = {}  # this round's rows, by venue
+        self._factor = np.empty(size)
+        # Per "best" mediator: its listed venues that no principal red-lines, their
+        # principals' odds (N, L), and a block for their costs (L, runs).
+        self._open = [np.flatnonzero(~self._blocked[md.proposes]) for md in inputs.mediator]
+        self._open_odds = [self.venue_odds[:, md.proposes[o]] for md, o in zip(inputs.mediator, self._open)]
+        self._blocks = [
+            np.empty((len(o), size)) if md.strategy == "best" and md.per_round and len(o) else None
+            for md, o in zip(inputs.mediator, self._open)
+        ]
+        self._block_factor = np.empty((max([len(o) for o in self._open], default=0), size))
+        self._float = np.empty(size)
+        self._float2 = np.empty(size)
+        self._mask = np.empty(size, dtype=bool)
+        self._mask2 = np.empty(size, dtype=bool)
+        self._mask3 = np.empty(size, dtype=bool)
+        self._index = np.empty(size, dtype=np.int64)
+        self._index2 = np.empty(size, dtype=np.int64)
+
     # -- events -----------------------------------------------------------------------
     def update_shocks(self) -> None:
         """Eq. (6): active shocks wear off; inactive ones start with their hazard."""
-        inputs = self.inputs
-        np.subtract(self.shock_left, 1, out=self.shock_left, where=self.shock_left > 0)
-        starts = self.rng.random(self.shock_left.shape) < inputs.shock_hazard[:, None]
-        starts &= self.shock_left == 0
-        self.shock_left[starts] = np.broadcast_to(inputs.shock_rounds[:, None], starts.shape)[starts]
-        active = self.shock_left > 0
-        self.shock_readiness = np.zeros_like(self.shock_readiness)
-        self.shock_pressure = np.zeros_like(self.shock_pressure)
-        self.shock_collapse = np.zeros_like(self.shock_collapse)
-        for j in np.flatnonzero(active.any(axis=1)):
-            self.shock_readiness += inputs.shock_readiness[j][:, None] * active[j]
-            self.shock_pressure += inputs.shock_pressure[j][:, None] * active[j]
-            self.shock_collapse += inputs.shock_collapse[j] * active[j]
+        left = self.shock_left
+        left -= left > 0
+        starts = np.less(self.rng.random(out=self._shock_draw), self._shock_hazard, out=self._shock_start)
+        starts &= left == 0
+        np.putmask(left, starts, self._shock_rounds if left.shape[0] == 1 else
+                   np.broadcast_to(self._shock_rounds, left.shape))
+        active = np.greater(left, 0, out=self._shock_active)
+        running = np.flatnonzero(active.any(axis=1))
+        if not len(running) and not self._shocks_on:
+            return  # no shock active now or last round: every effect is already zero
+        self.shock_readiness.fill(0.0)
+        self.shock_pressure.fill(0.0)
+        self.shock_collapse.fill(0.0)
+        effect = self._float
+        for j in running:
+            readiness, pressure, collapse = self._shock_targets[j]
+            for i, delta in readiness:
+                self.shock_readiness[i] += np.multiply(active[j], delta, out=effect)
+            for k, delta in pressure:
+                self.shock_pressure[k] += np.multiply(active[j], delta, out=effect)
+            if collapse:
+                self.shock_collapse += np.multiply(active[j], collapse, out=effect)
+        self._shocks_on = len(running) > 0
 
     # -- mediators --------------------------------------------------------------------
     def engage(self, k: int) -> None:
         """A paused mediator comes back when its pause is over."""
-        paused = self.pause_left[k] > 0
+        if not self.inputs.mediator[k].patience:
+            return  # without patience a mediator never pauses
+        left = self.pause_left[k]
+        paused = np.greater(left, 0, out=self._mask)
         if paused.any():
-            self.pause_left[k, paused] -= 1
-            back = paused & (self.pause_left[k] == 0)
-            self.engaged[k, back] = True
-            self.failed[k, back] = 0
+            left -= paused
+            back = np.logical_and(paused, left == 0, out=self._mask)
+            self.engaged[k] |= back
+            np.putmask(self.failed[k], back, 0)
 
     def set_pressure(self, k: int, t: int) -> None:
         """Eq. (3): P_k = max(0, scheduled P_k(t) + shock effects) while engaged."""
-        np.maximum(self.inputs.pressure[k, t] + self.shock_pressure[k], 0.0, out=self.pressure[k])
-        self.pressure[k] *= self.engaged[k]
+        pressure = self.pressure[k]
+        if self._pressure_shocked[k]:
+            np.add(self.shock_pressure[k], self.inputs.pressure[k, t], out=pressure)
+            np.maximum(pressure, 0.0, out=pressure)
+            pressure *= self.engaged[k]
+        else:  # no shock moves it: the scheduled pressure, which is never negative
+            np.multiply(self.engaged[k], max(float(self.inputs.pressure[k, t]), 0.0), out=pressure)
 
     def propose(self, k: int, t: int) -> None:
         """Mediator ``k`` fills its slots by its strategy (engaged, negotiating runs only)."""
@@ -127,46 +209,117 @@ class BatchState:
         if spec.per_round == 0:
             return
         width, listed = spec.per_round, spec.proposes
-        if spec.strategy == "ordered":
-            chosen = np.broadcast_to(listed[:width, None], (width, self.size))
-        elif spec.strategy == "rotate":
-            picks = ((t - 1) * width + np.arange(width)) % len(listed)
-            chosen = np.broadcast_to(listed[picks, None], (width, self.size))
-        elif spec.strategy == "random":
+        first = int(self.slot_start[k])
+        active = np.logical_and(self.engaged[k], self._negotiating, out=self._mask3)
+        if spec.strategy in ("ordered", "rotate"):  # the same venues in every run
+            if spec.strategy == "ordered":
+                picks = range(width)
+            else:
+                picks = ((t - 1) * width + np.arange(width)) % len(listed)
+            for offset, pick in enumerate(picks):
+                self._place_venue(first + offset, int(listed[pick]), active)
+            return
+        if spec.strategy == "random":
             if width == 1:
                 chosen = listed[self.rng.integers(len(listed), size=(1, self.size))]
             else:
                 order = np.argsort(self.rng.random((len(listed), self.size)), axis=0)
                 chosen = listed[order[:width]]
-        else:
-            chosen = listed[self._most_acceptable(listed, width)]
-        active = self.engaged[k] & (self.phase == NEGOTIATING)
+            for offset in range(width):
+                slot = first + offset
+                self._place_venues(slot, chosen[offset], active)
+                self._slot_cost(slot)
+            return
+        index, costs = self._most_acceptable(k, width)
         for offset in range(width):
-            self._place(self.slot_start[k] + offset, np.where(active, chosen[offset], -1))
+            slot = first + offset
+            self._place_venues(slot, listed[index[offset]], active)
+            self._set_slot_cost(slot, costs[offset])
 
-    def _most_acceptable(self, listed: np.ndarray, width: int) -> np.ndarray:
-        """Indices into ``listed`` of the ``width`` venues with the highest joint acceptance.
+    def _most_acceptable(self, k: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``width`` venues of mediator ``k``'s list with the highest joint acceptance:
+        their indices in the list and their costs, each shaped ``(width, runs)``.
 
-        Eq. (7): maximising prod_i p_iv is minimising prod_i (1 + odds_i odds_iv).
+        Eq. (7): maximising prod_i p_iv is minimising cost_v = prod_i (1 + odds_i odds_iv).
+        Ties go to the venue listed first. A venue some principal red-lines has infinite
+        cost, so it is chosen only where every listed venue's cost is infinite, and then,
+        as in any tie, the first listed.
         """
-        cost = np.ones((len(listed), self.size))
-        for i in range(len(self.inputs.principals)):
+        listed = self.inputs.mediator[k].proposes
+        open_ = self._open[k]
+        block = self._blocks[k]
+        if block is not None:
+            listed_odds = self._open_odds[k]
+            factor = self._block_factor[: len(open_)]
             with np.errstate(over="ignore"):
-                cost *= 1.0 + self.venue_odds[i, listed][:, None] * self.odds[i][None, :]
-        if width == 1:
-            return np.argmin(cost, axis=0)[None, :]
-        return np.argsort(cost, axis=0, kind="stable")[:width]
+                np.multiply(listed_odds[0][:, None], self.odds[0], out=block)
+                block += 1.0
+                for i in range(1, len(listed_odds)):
+                    np.multiply(listed_odds[i][:, None], self.odds[i], out=factor)
+                    factor += 1.0
+                    block *= factor
+            for row, j in enumerate(open_):
+                self._cost_rows.setdefault(int(listed[j]), block[row])
+        if width > 1 or block is None:
+            cost = np.full((len(listed), self.size), np.inf)
+            if block is not None:
+                cost[open_] = block
+            order = np.argsort(cost, axis=0, kind="stable")[:width]
+            return order, np.take_along_axis(cost, order, axis=0)
+        # argmin over the block's rows, one element-wise pass per venue (numpy's argmin
+        # along the first axis is many times slower). Costs are >= 1 or +inf, never NaN.
+        # A later venue replaces the best only if strictly cheaper, and its index is
+        # larger than any before it, so max() records it.
+        best, lowest = self._index, self._float2
+        best.fill(open_[0])
+        lowest[:] = block[0]
+        better, index = self._mask, self._index2
+        for row in range(1, len(open_)):
+            np.less(block[row], lowest, out=better)
+            np.multiply(better, open_[row], out=index)
+            np.maximum(best, index, out=best)
+            np.minimum(lowest, block[row], out=lowest)
+        if open_[0] != 0:  # where even the open venues cost +inf, the first listed ties
+            np.putmask(best, lowest == np.inf, 0)
+        return best[None, :], lowest[None, :]
+
+    def _cost_row(self, v: int) -> np.ndarray:
+        """This round's joint cost of venue ``v`` in every run (computed once per round)."""
+        row = self._cost_rows.get(v)
+        if row is not None:
+            return row
+        row = self._cost[v]
+        if self._blocked[v]:
+            row.fill(np.inf)
+        else:
+            factor = self._factor
+            venue_odds = self.venue_odds
+            with np.errstate(over="ignore"):
+                np.multiply(self.odds[0], venue_odds[0, v], out=row)
+                row += 1.0
+                for i in range(1, len(venue_odds)):
+                    np.multiply(self.odds[i], venue_odds[i, v], out=factor)
+                    factor += 1.0
+                    row *= factor
+        self._cost_rows[v] = row
+        return row
 
     def count_failure(self, k: int) -> None:
         """Eq. (5): a negotiating round without agreement tries the mediator's patience."""
         spec = self.inputs.mediator[k]
         if spec.patience == 0:
             return
-        failed = self.engaged[k] & self.negotiated & ~self.agreed_now
-        self.failed[k] = np.where(self.agreed_now, 0, self.failed[k] + failed)
-        quits = self.engaged[k] & (self.failed[k] >= spec.patience)
-        self.engaged[k, quits] = False
-        self.pause_left[k, quits] = spec.pause if spec.pause else NEVER
+        failed = self.failed[k]
+        counts = np.logical_and(self.engaged[k], self.negotiated, out=self._mask)
+        np.greater(counts, self.agreed_now, out=counts)  # ... and no agreement
+        failed += counts
+        np.putmask(failed, self.agreed_now, 0)
+        quits = np.logical_and(self.engaged[k], failed >= spec.patience, out=self._mask)
+        if quits.any():
+            self.engaged[k] &= ~quits
+            # engage() counts down at the start of each round; pause + 1 keeps it away
+            # for exactly `pause` whole rounds and back in the round after them.
+            np.putmask(self.pause_left[k], quits, spec.pause + 1 if spec.pause else NEVER)
 
     # -- principals -------------------------------------------------------------------
     def assess(self, i: int, t: int) -> None:
@@ -174,65 +327,116 @@ class BatchState:
         inputs = self.inputs
         situation = self.situation[i]
         np.add(self.readiness[i], inputs.drift[i, t] + inputs.scheduled_readiness[i, t], out=situation)
-        situation += self.shock_readiness[i]
-        for k in range(len(inputs.mediators)):
-            if inputs.leverage[k, i]:
-                situation += (inputs.sensitivity[i] * inputs.leverage[k, i]) * self.pressure[k]
-        self.odds[i] = odds_against(situation, inputs.sharpness[i])
+        if self._readiness_shocked[i]:
+            situation += self.shock_readiness[i]
+        felt = self._float
+        for k, weight in self._pressure_terms[i]:
+            situation += np.multiply(self.pressure[k], weight, out=felt)
+        # odds_against(situation, b_i): the situation is finite (every input is), so the
+        # red-line case of odds_against cannot arise here.
+        exponent = np.multiply(situation, -inputs.sharpness[i], out=felt)
+        np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent)
+        np.exp(exponent, out=self.odds[i])
 
     def counter_propose(self, i: int) -> None:
         """Principal ``i`` puts its favourite acceptable venue on the table."""
-        favourite = self.inputs.favourite[i]
+        favourite = int(self.inputs.favourite[i])
         if favourite >= 0:
-            column = self.slot_start[-1] + i
-            self._place(column, np.where(self.phase == NEGOTIATING, favourite, -1))
+            self._place_venue(int(self.counter_slot[i]), favourite, self._negotiating)
 
     def decide(self, i: int) -> None:
-        """Eq. (2): accept each venue on the table with probability p_iv, independently."""
-        probability = self.probability[i]
-        np.multiply(self.venue_odds[i][self.slots], self.odds[i], out=probability)
-        probability += 1.0
-        np.reciprocal(probability, out=probability)
-        self.draw[i] = self.rng.random(self.slots.shape)
-        accept = self.draw[i] < probability
-        if i == 0:
-            self.agreed = accept
-        else:
-            self.agreed &= accept
+        """Eq. (2): every principal accepts each venue on the table with probability p_iv,
+        independently; a venue is agreed when all accept.
+
+        Only the joint event matters, so it is drawn once per slot, at the first
+        principal's turn: agreed with probability prod_i p_iv = 1 / cost_v, the same law as
+        one draw per principal, with n times fewer random numbers. The slots' costs were
+        set when the venues were placed; an empty slot's is infinite (probability 0).
+        :meth:`acceptance` gives each principal's own p_iv.
+        """
+        if i != 0:
+            return
+        probability = np.reciprocal(self.probability, out=self.probability)
+        np.less(self.rng.random(out=self.draw), probability, out=self.agreed)
+
+    def _set_slot_cost(self, slot: int, cost: np.ndarray) -> None:
+        """The slot's cost: ``cost`` where the slot holds a venue, infinite where empty."""
+        target = self.probability[slot]
+        target[:] = cost
+        np.putmask(target, self.slots[slot] < 0, np.inf)
+
+    def _slot_cost(self, slot: int) -> None:
+        """The slot's cost from its venues run by run: prod_i (1 + odds_i odds_i[venue])."""
+        venues, out, factor = self.slots[slot], self.probability[slot], self._factor
+        with np.errstate(over="ignore"):
+            for i in range(len(self.venue_odds)):
+                target = out if i == 0 else factor
+                np.take(self.venue_odds[i], venues, out=target)  # -1, empty: +inf
+                target *= self.odds[i]
+                target += 1.0
+                if i:
+                    out *= factor
+
+    def acceptance(self, i: int) -> np.ndarray:
+        """Principal ``i``'s p_iv for each slot this round, shape ``(slots, runs)``: for
+        observers (the engine itself draws only the joint acceptance)."""
+        return 1.0 / (1.0 + self.venue_odds[i][self.slots] * self.odds[i])
 
     # -- the table --------------------------------------------------------------------
-    def _place(self, slot: int, venue: np.ndarray) -> None:
-        """Put a venue per run in a table slot, leaving it empty if already on the table."""
-        flat = self.lane_base + venue  # venue -1 lands on the previous run's sink column
-        venue = np.where(self.on_table[flat], -1, venue)
-        self.slots[slot] = venue
-        offered = venue >= 0
-        self.offered += offered
-        self.on_table[self.lane_base + venue] = offered
+    def _place_venue(self, slot: int, venue: int, where: np.ndarray) -> None:
+        """Put ``venue`` in a table slot of the runs ``where``, unless already on the table."""
+        row = self.on_table[venue]
+        placed = np.greater(where, row, out=self._mask)  # where & ~row
+        if not placed.any():
+            self.probability[slot].fill(np.inf)  # empty everywhere
+            return
+        np.putmask(self.slots[slot], placed, venue)
+        self.offered += placed
+        row |= placed
+        self._set_slot_cost(slot, self._cost_row(venue))
+
+    def _place_venues(self, slot: int, venue: np.ndarray, where: np.ndarray) -> None:
+        """Put one venue per run in a table slot (runs ``where``), unless already on it."""
+        flat = np.multiply(venue, self.size, out=self._index2)
+        flat += self.lanes  # flat index of (venue, run) in on_table
+        placed = np.greater(where, self._on_table_flat[flat], out=self._mask)
+        np.putmask(self.slots[slot], placed, venue)
+        self.offered += placed
+        self._on_table_flat[flat[placed]] = True
 
     def prepare(self, t: int) -> None:
         """Eq. (4): a summit in preparation collapses with its risk, or is held."""
-        preparing = self.phase == PREPARING
+        preparing = np.equal(self.phase, PREPARING, out=self._mask)
+        # Draw even when no run is preparing: every round then uses the same number of
+        # random numbers whatever happened, so scenarios that differ only in parameters
+        # stay on common random numbers (paired comparisons and sweeps depend on it).
+        draw = self.rng.random(out=self._float)
         if not preparing.any():
             return
-        risk = np.clip(
-            self.inputs.prep_collapse + self.inputs.scheduled_collapse[t] + self.shock_collapse, 0.0, 1.0
-        )
-        collapse = preparing & (self.rng.random(self.size) < risk)
+        risk: float | np.ndarray = self.inputs.prep_collapse + self.inputs.scheduled_collapse[t]
+        if self._collapse_shocked:
+            risk = np.clip(np.add(self.shock_collapse, risk, out=self._float2), 0.0, 1.0, out=self._float2)
+        else:
+            risk = min(max(float(risk), 0.0), 1.0)
+        collapse = np.less(draw, risk, out=self._mask2)
+        collapse &= preparing
         self.collapses += collapse
-        self.phase[collapse] = NEGOTIATING
-        self.venue[collapse] = -1
-        self.prep_left -= preparing & ~collapse
-        done = preparing & ~collapse & (self.prep_left == 0)
-        self.phase[done] = HELD
-        self.summit_round[done] = t
+        np.putmask(self.phase, collapse, NEGOTIATING)
+        np.putmask(self.venue, collapse, -1)
+        stays = np.logical_xor(preparing, collapse, out=self._mask)  # preparing & ~collapse
+        self.prep_left -= stays
+        done = np.logical_and(stays, self.prep_left == 0, out=self._mask)
+        np.putmask(self.phase, done, HELD)
+        np.putmask(self.summit_round, done, t)
 
     def resolve(self, t: int) -> None:
         """A summit is agreed on the first slot (in table order) every principal accepted."""
-        negotiating = self.phase == NEGOTIATING
-        self.negotiated = negotiating & (self.offered > 0)
-        agreed = self.agreed & negotiating
-        self.agreed_now = agreed.any(axis=0)
+        negotiating = np.equal(self.phase, NEGOTIATING, out=self._negotiating)
+        np.logical_and(negotiating, self.offered > 0, out=self.negotiated)
+        # Slots are filled only in negotiating runs and prepare() moves no run into
+        # negotiation that had a slot, so every agreement is in a negotiating run.
+        agreed = self.agreed
+        np.logical_or.reduce(agreed, axis=0, out=self.agreed_now)
         lanes = np.flatnonzero(self.agreed_now)
         self.rejected += self.offered
         if len(lanes):
@@ -247,14 +451,16 @@ class BatchState:
             else:
                 self.phase[lanes] = PREPARING
                 self.prep_left[lanes] = self.inputs.prep_rounds
+            self._negotiating[lanes] = False
 
     def clear_table(self) -> None:
-        self.on_table[(self.lane_base + self.slots).ravel()] = False
+        self._cost_rows.clear()  # the odds change next round
+        self.on_table.fill(False)
         self.slots.fill(-1)
         self.offered.fill(0)
 
     def all_held(self) -> bool:
-        return bool((self.phase == HELD).all())
+        return bool(self.phase.min() == HELD)  # HELD is the largest phase code
 
     def outcome(self) -> BatchOutcome:
         """The per-run records, with the reason each run without a summit ended."""

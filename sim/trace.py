@@ -92,13 +92,15 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
         if memory["phase"] == HELD:
             return  # the story ended with the summit
         table = []
+        own = [state.acceptance(i)[:, lane] for i in range(len(inputs.principals))]
         for s, venue in enumerate(state.slots[:, lane].tolist()):
             if venue < 0:
                 continue
-            acceptance = {p: float(state.probability[i, s, lane]) for i, p in enumerate(inputs.principals)}
-            draw = {p: float(state.draw[i, s, lane]) for i, p in enumerate(inputs.principals)}
-            table.append(Offer(inputs.venues[venue], proposers[s], acceptance, draw,
-                               {p: draw[p] < acceptance[p] for p in inputs.principals}))
+            acceptance = {p: float(own[i][s]) for i, p in enumerate(inputs.principals)}
+            draw = principal_draws(float(state.draw[s, lane]), list(acceptance.values()))
+            table.append(Offer(inputs.venues[venue], proposers[s], acceptance,
+                               dict(zip(inputs.principals, draw)),
+                               {p: u < acceptance[p] for p, u in zip(inputs.principals, draw)}))
         trace.rounds.append(RoundRecord(
             round=t,
             date=time.round_date(t).isoformat(),
@@ -119,6 +121,25 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     trace.reason = REASONS[outcome.reason[lane]]
     trace.ending = _ending(trace, scenario)
     return trace
+
+
+def principal_draws(joint_draw: float, acceptance: list[float]) -> list[float]:
+    """Each principal's uniform draw, recovered from the engine's one draw per venue.
+
+    The engine draws U once per venue and agrees when U < prod_i p_i. Splitting U in
+    turn — u_1 = U; u_(i+1) = u_i / p_i if principal i accepted (u_i < p_i), else
+    (u_i - p_i) / (1 - p_i) — gives independent uniform draws, one per principal, with
+    principal i accepting exactly when u_i < p_i, and all accepting exactly when
+    U < prod_i p_i. So the trace shows the same decision the engine made.
+    """
+    draws, u = [], joint_draw
+    for p in acceptance:
+        draws.append(u)
+        if u < p:
+            u = u / p
+        elif p < 1.0:
+            u = (u - p) / (1.0 - p)
+    return draws
 
 
 def _status(state: BatchState, lane: int, memory: dict[str, int], venues: tuple[str, ...]) -> str:

@@ -12,8 +12,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, Protocol, TypeVar
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
+
+from .errors import SimError
 
 Job = TypeVar("Job")
 Out = TypeVar("Out")
@@ -49,27 +52,83 @@ class SerialBackend:
         pass
 
 
+class WorkerDied(SimError):
+    """Worker processes kept dying (killed, out of memory) and the job was abandoned."""
+
+    exit_code = 1  # not the user's input
+
+
+def in_job_order(
+    submit: Callable[[Job], Any],
+    jobs: Iterable[Job],
+    limit: int,
+    restart: Callable[[], None] | None = None,
+    broken: tuple[type[BaseException], ...] = (),
+    attempts: int = 3,
+) -> Iterator[Any]:
+    """Submit ``jobs`` with at most ``limit`` in flight; yield their results in job order.
+
+    ``submit(job)`` returns a future. When a result raises one of ``broken`` (the pool
+    lost a worker), ``restart()`` rebuilds the pool and every job still in flight is
+    submitted again, up to ``attempts`` times: jobs are pure, so a retried job gives the
+    same result and the output does not change.
+    """
+    in_flight: deque[tuple[Job, Any]] = deque()
+
+    def first_result() -> Any:
+        for attempt in range(attempts + 1):
+            job, future = in_flight[0]
+            try:
+                result = future.result()
+            except broken as error:
+                if restart is None or attempt == attempts:
+                    raise WorkerDied(
+                        f"a worker process died {attempt + 1} times (killed or out of memory?); "
+                        "giving up"
+                    ) from error
+                restart()
+                for k, (pending, _) in enumerate(in_flight):
+                    in_flight[k] = (pending, submit(pending))
+                continue
+            in_flight.popleft()
+            return result
+        raise AssertionError("unreachable")
+
+    try:
+        for job in jobs:
+            in_flight.append((job, submit(job)))
+            if len(in_flight) >= limit:
+                yield first_result()
+        while in_flight:
+            yield first_result()
+    finally:
+        for _, future in in_flight:
+            future.cancel()
+
+
 class ProcessBackend:
-    """Runs jobs on a pool of worker processes on this machine."""
+    """Runs jobs on a pool of worker processes on this machine.
+
+    A worker that dies (``kill -9``, out of memory) breaks the pool; the pool is rebuilt
+    and the unfinished jobs run again, so the results are unchanged.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         # fork starts workers in milliseconds; elsewhere the platform default is used.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+
+    def _restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
-        in_flight: deque[Future[Out]] = deque()
-        try:
-            for job in jobs:
-                in_flight.append(self._pool.submit(function, job))
-                if len(in_flight) >= 2 * self.workers:
-                    yield in_flight.popleft().result()
-            while in_flight:
-                yield in_flight.popleft().result()
-        finally:
-            for future in in_flight:
-                future.cancel()
+        return in_job_order(lambda job: self._pool.submit(function, job), jobs, 2 * self.workers,
+                            restart=self._restart, broken=(BrokenProcessPool,))
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -103,18 +162,12 @@ class DaskBackend:
         self.workers = max(1, cores)
 
     def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
-        in_flight: deque = deque()
-        limit = max(4, 2 * self.workers)
-        try:
-            for job in jobs:
-                in_flight.append(self._client.submit(function, job, pure=False))
-                if len(in_flight) >= limit:
-                    yield in_flight.popleft().result()
-            while in_flight:
-                yield in_flight.popleft().result()
-        finally:
-            for future in in_flight:
-                future.cancel()
+        # Dask itself reruns the tasks of a worker that dies (up to its allowed-failures
+        # setting); what still fails is reported as a WorkerDied error.
+        from distributed import KilledWorker
+
+        return in_job_order(lambda job: self._client.submit(function, job, pure=False), jobs,
+                            max(4, 2 * self.workers), broken=(KilledWorker,))
 
     def close(self) -> None:
         if self._own_client:

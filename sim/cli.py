@@ -45,6 +45,8 @@ Runs = Annotated[Optional[int], typer.Option("--runs", "-n", help=RUNS_HELP, min
 Seed = Annotated[Optional[int], typer.Option("--seed", "-s", help=SEED_HELP, min=0, max=MAX_SEED)]
 Workers = Annotated[Optional[int], typer.Option("--workers", "-w", help=WORKERS_HELP, min=1, max=1024)]
 Overrides = Annotated[List[str], typer.Option("--set", help=SET_HELP)]
+Resume = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of the same command from its journal.")]
+Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help=SCHEDULER_HELP)]
 
 
 def console(stderr: bool = False) -> "Console":
@@ -71,9 +73,9 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
         except typer.Exit:
             raise
         except SimError as error:
-            fail(str(error))
+            fail(str(error), error.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            fail("interrupted; run, compare and sweep continue where they stopped with --resume", 130)
         except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
             sys.stderr.close()
             raise typer.Exit(0)
@@ -121,12 +123,27 @@ def run(
         None, "--max-runs", min=1, max=1_000_000_000, help="Cap on runs with --precision (default 10,000,000)."
     ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit by date) and venue shares to this PNG."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    propagate: bool = typer.Option(
+        False, "--propagate", help="Draw the scenario's uncertain parameters, one draw per batch of runs; "
+        "report the mixture and the spread across draws (--runs then counts runs per draw, at most 10,000)."
+    ),
+    draws: Optional[int] = typer.Option(None, "--draws", min=1, max=10_000, help="Parameter draws with --propagate (default 100)."),
+    resume: Resume = False,
+    scheduler: Scheduler = None,
 ) -> None:
     """Simulate a scenario and report how often, when and where a summit happens."""
+    if propagate or draws is not None:
+        if not propagate:
+            fail("--draws only applies with --propagate")
+        from .propagate import run_command
+
+        return run_command(file, overrides, runs=runs, seed=seed, workers=default_workers(workers), draws=draws,
+                           csv_path=csv_path, as_json=as_json, refused={"--runs-csv": runs_csv, "--plot": plot,
+                           "--precision": precision, "--max-runs": max_runs}, scheduler=scheduler)
     import json
 
     from . import export, manifest
+    from .journal import JournalSession
     from .loader import load_scenario
     from .output import atomic_file, check_writable
     from .runner import simulate
@@ -149,16 +166,17 @@ def run(
         require()
     workers = default_workers(workers)
     zone = analyse_zone(scenario)
+    journal = JournalSession(resume)
     if runs_csv:
         from .inputs import compile_inputs
 
         with atomic_file(runs_csv) as handle:
             sink = export.runs_csv_sink(handle, scenario, compile_inputs(scenario))
             result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision,
-                              max_runs=max_runs, on_outcome=sink, scheduler=scheduler)
+                              max_runs=max_runs, on_outcome=sink, scheduler=scheduler, journal=journal)
     else:
         result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision, max_runs=max_runs,
-                          scheduler=scheduler)
+                          scheduler=scheduler, journal=journal)
     if csv_path:
         with atomic_file(csv_path) as handle:
             export.write_summary_csv(result, handle)
@@ -168,6 +186,7 @@ def run(
         with atomic_file(plot, binary=True) as handle:
             plot_run(result, handle)
     manifest.write(sys.argv[1:], {str(file): scenario}, [csv_path, runs_csv, plot])
+    journal.finish()
     if as_json:
         payload = export.result_json(result, zone)
         payload["manifest"] = manifest.build(sys.argv[1:], {str(file): scenario}, [])
@@ -189,13 +208,15 @@ def compare(
     runs: Runs = None,
     seed: Seed = None,
     workers: Workers = None,
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help=SCHEDULER_HELP),
+    scheduler: Scheduler = None,
+    resume: Resume = False,
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
     from . import export, manifest
     from .backends import make_backend
     from .errors import ScenarioError
     from .experiment import run_arm
+    from .journal import JournalSession
     from .loader import load_scenario
     from .output import atomic_file, check_writable
 
@@ -216,8 +237,10 @@ def compare(
     if csv_path:
         check_writable(csv_path)
     backend = make_backend(default_workers(workers), scheduler)
+    journal = JournalSession(resume)
     try:
-        arms = [(path, run_arm(path, s, runs=runs, seed=seed, backend=backend)) for path, s in scenarios]
+        arms = [(path, run_arm(path, s, runs=runs, seed=seed, backend=backend, journal=journal))
+                for path, s in scenarios]
     finally:
         backend.close()
     baseline = dict(arms)[base_path]
@@ -226,6 +249,7 @@ def compare(
         with atomic_file(csv_path) as handle:
             export.write_rows(handle, header, rows)
         manifest.write(sys.argv[1:], dict(scenarios), [csv_path])
+    journal.finish()
     if csv_path != "-":
         from .tables import render_compare
 
@@ -242,10 +266,13 @@ def sweep(
     seed: Seed = None,
     workers: Workers = None,
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit) and venue shares against the parameter."),
+    scheduler: Scheduler = None,
+    resume: Resume = False,
 ) -> None:
     """Sweep scenario fields over a grid with common random numbers."""
     from . import export, manifest
     from .backends import make_backend
+    from .journal import JournalSession
     from .output import atomic_file, check_writable
     from .sweep import iter_rows, parse_axis, sweep as run_sweep, sweep_header
 
@@ -259,11 +286,12 @@ def sweep(
             fail("--plot draws a sweep over one numeric parameter")
         check_writable(plot)
         require()
-    backend = make_backend(default_workers(workers))
+    backend = make_backend(default_workers(workers), scheduler)
+    journal = JournalSession(resume)
     try:
         with progress_bar("sweep") as advance:
             baseline, points = run_sweep(str(file), axes, overrides=overrides, runs=runs, seed=seed,
-                                         backend=backend, progress=advance)
+                                         backend=backend, progress=advance, journal=journal)
     finally:
         backend.close()
     venues = list(baseline.result.inputs.venues)
@@ -277,6 +305,7 @@ def sweep(
         with atomic_file(plot, binary=True) as handle:
             plot_sweep(axes[0].path, list(axes[0].values), [p.arm.result for p in points], handle)
     manifest.write(sys.argv[1:], {str(file): baseline.result.scenario}, [csv_path, plot])
+    journal.finish()
     if csv_path != "-":
         from .tables import render_sweep
 

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 
 class SimError(Exception):
-    """Base class of all errors that are the user's input, not a bug."""
+    """Base class of the errors reported to the user in one line, not as a traceback.
+
+    ``exit_code`` is 2 (bad input or usage) unless a subclass says otherwise.
+    """
+
+    exit_code = 2
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .backends import Backend
+from .journal import JournalSession
 from .outcome import BatchOutcome
 from .runner import Result, simulate
 from .scenario import Scenario
@@ -32,14 +33,15 @@ class Arm:
 
 
 def run_arm(label: str, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
-            backend: Backend | None = None, workers: int = 1) -> Arm:
+            backend: Backend | None = None, workers: int = 1, journal: JournalSession | None = None) -> Arm:
     """Simulate one arm and keep its per-run summit indicators for pairing."""
     chunks: list[np.ndarray] = []
 
     def keep(first_run: int, outcome: BatchOutcome) -> None:
         chunks.append(outcome.held.copy())
 
-    result = simulate(scenario, runs=runs, seed=seed, backend=backend, workers=workers, on_outcome=keep)
+    result = simulate(scenario, runs=runs, seed=seed, backend=backend, workers=workers, on_outcome=keep,
+                      journal=journal)
     held = np.concatenate(chunks) if chunks else np.zeros(0, dtype=bool)
     return Arm(label, result, np.packbits(held))
 

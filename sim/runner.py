@@ -18,6 +18,7 @@ import numpy as np
 from .backends import Backend, make_backend
 from .errors import UsageError
 from .inputs import ModelInputs, compile_inputs
+from .journal import JournalSession
 from .model import simulate_batch
 from .outcome import BatchOutcome
 from .scenario import MAX_RUNS, Scenario
@@ -82,6 +83,7 @@ def simulate(
     on_outcome: OutcomeSink | None = None,
     backend: Backend | None = None,
     scheduler: str | None = None,
+    journal: JournalSession | None = None,
 ) -> Result:
     """Simulate ``scenario`` and return the tally and summary of its runs.
 
@@ -91,6 +93,9 @@ def simulate(
     receives every batch's per-run records in run order (for streaming them to disk).
     ``scheduler`` (or ``$SIM_SCHEDULER``), a Dask scheduler address, runs the batches on
     that cluster instead of ``workers`` local processes; the results are the same.
+    With a ``journal`` session, finished batches are saved as they come and, when the
+    session resumes, batches saved by an interrupted run of the same job are reused
+    (see :mod:`sim.journal`); the caller finishes the session when its command succeeds.
     """
     seed = scenario.simulation.seed if seed is None else seed
     runs = scenario.simulation.runs if runs is None else runs
@@ -105,9 +110,18 @@ def simulate(
     own_backend = backend is None
     batches = -(-runs // BATCH_SIZE)
     backend = backend or make_backend(min(workers, batches), scheduler)
+    keep = on_outcome is not None
+    saved = journal.job(scenario.model_dump_json(), seed, BATCH_SIZE) if journal and batches > 1 else None
+    done = {job.index for job in _jobs(inputs, seed, runs, keep) if saved and saved.finished(job.index, job.count, keep)}
     try:
-        results = backend.map(run_batch, _jobs(inputs, seed, runs, on_outcome is not None))
-        for index, (batch_tally, outcome) in enumerate(results):
+        fresh = backend.map(run_batch, (job for job in _jobs(inputs, seed, runs, keep) if job.index not in done))
+        for index in range(batches):
+            if index in done:
+                batch_tally, outcome = saved.load(index, inputs.rounds, len(inputs.venues))
+            else:
+                batch_tally, outcome = next(fresh)
+                if saved is not None:
+                    saved.save(index, batch_tally, outcome)
             tally.add(batch_tally)
             if on_outcome is not None and outcome is not None:
                 on_outcome(index * BATCH_SIZE, outcome)

@@ -20,6 +20,7 @@ import yaml
 from .backends import Backend
 from .errors import UsageError
 from .experiment import Arm, difference, run_arm
+from .journal import JournalSession
 from .loader import load_document, scenario_from_document
 from .stats import Difference
 from .variants import apply_overrides
@@ -90,16 +91,18 @@ def sweep(
     seed: int | None = None,
     backend: Backend | None = None,
     progress: Callable[[int, int], None] | None = None,
+    journal: JournalSession | None = None,
 ) -> tuple[Arm, list[Point]]:
     """Run the baseline and every grid point; ``progress(done, total)`` after each."""
     document = load_document(file, overrides)
     points = grid(axes)
     # Validate every point before simulating any, so a bad value fails in seconds.
     scenarios = [scenario_from_document(_with(document, axes, values), file) for values in points]
-    baseline = run_arm("baseline", scenario_from_document(document, file), runs=runs, seed=seed, backend=backend)
+    baseline = run_arm("baseline", scenario_from_document(document, file), runs=runs, seed=seed, backend=backend,
+                       journal=journal)
     results = []
     for done, (values, scenario) in enumerate(zip(points, scenarios), start=1):
-        arm = run_arm(_label(axes, values), scenario, runs=runs, seed=seed, backend=backend)
+        arm = run_arm(_label(axes, values), scenario, runs=runs, seed=seed, backend=backend, journal=journal)
         results.append(Point(values, arm, difference(arm, baseline)))
         if progress is not None:
             progress(done, len(points))

@@ -1,0 +1,123 @@
+"""Interruptions and crashes lose nothing: resume after kill -9, retry dead workers, Ctrl-C.
+
+These tests run the real ``sim`` command in subprocesses and kill it (or one of its
+workers) part-way; the final outputs must be byte-identical to an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = str(ROOT / "scenarios" / "base.yaml")
+SWEEP = ["sweep", BASE, "-p", "actors.putin.readiness=-4:-3:4", "--runs", "60000", "--workers", "1"]
+
+
+def sim_command() -> list[str]:
+    script = Path(sys.executable).with_name("sim")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sim"]
+
+
+def run(args: list[str], env: dict[str, str], **options) -> subprocess.CompletedProcess:
+    return subprocess.run([*sim_command(), *args], env=env, capture_output=True, text=True, timeout=300, **options)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a command whose journal lives in this test's folder."""
+    return {**os.environ, "SIM_JOURNAL_DIR": str(tmp_path / "journal"), "NO_COLOR": "1"}
+
+
+def journaled_batches(env: dict[str, str]) -> int:
+    return len(list(Path(env["SIM_JOURNAL_DIR"]).rglob("*.npz")))
+
+
+def start_and_kill(args: list[str], env: dict[str, str], after_batches: int, sig: int) -> tuple[int, str]:
+    """Start a command, wait until it has journaled some batches, signal it; its exit and stderr."""
+    process = subprocess.Popen([*sim_command(), *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while journaled_batches(env) < after_batches:
+        assert process.poll() is None, "the command finished before it could be interrupted"
+        assert time.monotonic() < deadline, "no batches journaled in time"
+        time.sleep(0.02)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    return process.returncode, stderr
+
+
+def test_sweep_killed_with_sigkill_resumes_to_identical_output(tmp_path: Path, env: dict[str, str]) -> None:
+    """kill -9 mid-sweep, then --resume: the CSV equals an uninterrupted sweep's, byte for byte."""
+    whole = tmp_path / "whole.csv"
+    assert run([*SWEEP, "--csv", str(whole)], env).returncode == 0
+    assert journaled_batches(env) == 0, "a finished command removes its journal"
+
+    resumed = tmp_path / "resumed.csv"
+    code, _ = start_and_kill([*SWEEP, "--csv", str(resumed)], env, after_batches=8, sig=signal.SIGKILL)
+    assert code == -signal.SIGKILL
+    assert not resumed.exists(), "no partial output after kill -9"
+    saved = journaled_batches(env)
+    assert saved >= 8
+
+    done = run([*SWEEP, "--csv", str(resumed), "--resume"], env)
+    assert done.returncode == 0, done.stderr
+    assert resumed.read_bytes() == whole.read_bytes()
+    assert journaled_batches(env) == 0
+
+
+def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path: Path, env: dict[str, str]) -> None:
+    """SIGINT (Ctrl-C) ends the command with exit 130, one line, and no output file."""
+    out = tmp_path / "runs.csv"
+    args = ["run", BASE, "--runs", "400000", "--workers", "1", "--runs-csv", str(out)]
+    code, stderr = start_and_kill(args, env, after_batches=2, sig=signal.SIGINT)
+    assert code == 130
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "interrupted" in lines[0] and "--resume" in lines[0]
+    assert not out.exists()
+    assert not list(tmp_path.glob(".runs.csv.*")), "the temporary file is removed too"
+
+    done = run([*args, "--resume"], env)
+    assert done.returncode == 0, done.stderr
+    fresh = tmp_path / "fresh.csv"
+    assert run([*args[:-1], str(fresh)], env).returncode == 0
+    assert out.read_bytes() == fresh.read_bytes()
+
+
+def test_a_killed_worker_is_replaced_and_results_do_not_change(tmp_path: Path, env: dict[str, str]) -> None:
+    """kill -9 of one worker process: its batches are rerun and the summary is unchanged."""
+    args = ["run", BASE, "--runs", "600000", "--csv"]
+    serial = tmp_path / "serial.csv"
+    assert run([*args, str(serial), "--workers", "1"], env).returncode == 0
+
+    parallel = tmp_path / "parallel.csv"
+    process = subprocess.Popen([*sim_command(), *args, str(parallel), "--workers", "2"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while journaled_batches(env) < 3:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.02)
+    workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    assert workers, "the pool has worker processes"
+    os.kill(int(workers[0]), signal.SIGKILL)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr
+    assert parallel.read_bytes() == serial.read_bytes()
+
+
+def test_output_is_plain_when_not_a_terminal(env: dict[str, str]) -> None:
+    """Piped output carries no colour codes or progress bars; errors go to stderr only."""
+    done = run(["sweep", BASE, "-p", "actors.putin.readiness=-4,-3", "--runs", "2000"], env)
+    assert done.returncode == 0
+    assert "\x1b[" not in done.stdout and "\x1b[" not in done.stderr
+    assert done.stderr == ""
+    data = run(["run", BASE, "--runs", "2000", "--csv", "-"], env)
+    assert data.stdout.startswith("scenario,metric,key,") and data.stderr == ""
+    bad = run(["run", str(ROOT / "no-such.yaml")], env)
+    assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import Problem, ScenarioError
 from .scenario import Scenario
-from .variants import apply_overrides, resolve_extends
+from .variants import apply_overrides, extends_chain, resolve_extends
 
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 100_000
@@ -46,6 +46,14 @@ def load_document(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -
         return apply_overrides(document, overrides) if overrides else document
     except ScenarioError as error:
         raise (error if error.source else error.with_source(source)) from None
+
+
+def scenario_files(path: str | os.PathLike[str]) -> list[str]:
+    """The file at ``path`` and every parent it extends, child first."""
+    document = read_document(path)
+    if not isinstance(document, dict):
+        return [str(path)]
+    return [name for name, _ in extends_chain(document, Path(path), read_document)]
 
 
 def read_document(path: str | os.PathLike[str]) -> Any:

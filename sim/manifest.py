@@ -42,11 +42,19 @@ def content_hash(scenario: Any) -> str:
 
 
 def versions() -> dict[str, str]:
+    """Versions that decide whether an output can be reproduced byte for byte."""
+    from importlib import metadata
+
     import numpy
 
     from . import __version__
 
-    return {"sim": __version__, "numpy": numpy.__version__, "python": platform.python_version()}
+    found = {"sim": __version__, "numpy": numpy.__version__, "python": platform.python_version()}
+    try:  # pictures depend on it; read from the metadata, not imported
+        found["matplotlib"] = metadata.version("matplotlib")
+    except metadata.PackageNotFoundError:
+        pass
+    return found
 
 
 def build(command: Sequence[str], scenarios: dict[str, Any], outputs: Sequence[str]) -> dict[str, Any]:
@@ -55,10 +63,17 @@ def build(command: Sequence[str], scenarios: dict[str, Any], outputs: Sequence[s
         "versions": versions(),
         "command": list(command),
         "cwd": os.getcwd(),
-        "scenario_files": {name: file_hash(name) for name in scenarios},
+        "scenario_files": {name: file_hash(name) for name in _with_parents(scenarios)},
         "scenario_content": {name: content_hash(s) for name, s in scenarios.items()},
         "outputs": {name: file_hash(name) for name in outputs},
     }
+
+
+def _with_parents(names: Any) -> list[str]:
+    """The scenario files named and every file they extend, each once."""
+    from .loader import scenario_files
+
+    return list(dict.fromkeys(part for name in names for part in scenario_files(name)))
 
 
 def write(command: Sequence[str], scenarios: dict[str, Any], outputs: Sequence[str]) -> None:
@@ -118,10 +133,12 @@ def replay(manifest_path: str) -> Replay:
 def _scenario_changes(before: dict[str, Any], now: dict[str, Any]) -> list[str]:
     """How each scenario file changed: in content, or only in comments and layout."""
     changes = []
+    content_before, content_now = before.get("scenario_content", {}), now.get("scenario_content", {})
+    same_content = all(content_before.get(name) == content_now.get(name) for name in content_before)
     for name, old in before.get("scenario_files", {}).items():
         if name not in now.get("scenario_files", {}) or now["scenario_files"][name] == old:
             continue
-        if before.get("scenario_content", {}).get(name) == now.get("scenario_content", {}).get(name):
+        if same_content:
             changes.append(f"scenario file {name} changed only in comments or layout; its content is the same")
         else:
             changes.append(f"scenario file {name} changed: the validated scenario differs")

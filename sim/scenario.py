@@ -14,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import Problem, ScenarioError
+from .uncertainty import MAX_UNCERTAIN, Distribution, uncertain_problems
 
 #: Limits that keep a run within memory and time; a file asking for more is refused.
 MAX_RUNS = 1_000_000_000
@@ -278,10 +279,23 @@ class Scenario(Strict):
     events: Events = Field(default_factory=Events)
     preparation: Preparation = Field(default_factory=Preparation)
     simulation: Simulation = Field(default_factory=Simulation)
+    uncertain: dict[Annotated[str, StringConstraints(max_length=300)], Distribution] = Field(
+        default_factory=dict,
+        max_length=MAX_UNCERTAIN,
+        description="Distributions of numeric fields, keyed by --set paths (sim run --propagate, sensitivity, discover).",
+    )
+
+    @field_validator("uncertain", mode="before")
+    @classmethod
+    def _removed_entries(cls, value: object) -> object:
+        """``PATH: null`` drops an entry inherited through ``extends``; ``uncertain: null`` all."""
+        if value is None:
+            return {}
+        return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _references(self) -> "Scenario":
-        problems = list(_reference_problems(self))
+        problems = list(_reference_problems(self)) + list(uncertain_problems(self))
         if problems:
             # Not a ValueError: pydantic lets it through with our field paths intact.
             raise ScenarioError(problems)
@@ -356,13 +370,48 @@ def _reference_problems(scenario: Scenario):
 def json_schema() -> dict:
     """The JSON Schema of scenario files, generated from the models (for editors).
 
-    It adds the loader-level ``extends`` key, which the models never see.
+    A file with ``extends:`` states only what it changes, so it is checked against a
+    *partial* schema: the same fields and types, unknown keys still errors, but nothing
+    required. A file without ``extends`` must also satisfy the full schema.
     """
-    schema = Scenario.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "sim scenario"
-    schema["properties"] = {
-        "extends": {"type": "string", "description": "Parent scenario file, relative to this one."},
-        **schema["properties"],
+    full = Scenario.model_json_schema()
+    definitions = full.pop("$defs", {})
+    extends = {"type": "string", "description": "Parent scenario file, relative to this one."}
+    full["properties"] = {"extends": extends, **full["properties"]}
+    partial = _partial(full)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "sim scenario",
+        "description": full.get("description", ""),
+        "type": "object",
+        "properties": partial["properties"],
+        "additionalProperties": False,
+        "if": {"required": ["extends"]},
+        "then": {},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {
+            **definitions,
+            **{f"Partial{name}": _partial(node) for name, node in definitions.items()},
+            "Scenario": full,
+        },
     }
-    return schema
+
+
+def _partial(node: object) -> object:
+    """A schema fragment with every requirement dropped and references to partial parts."""
+    if isinstance(node, list):
+        return [_partial(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    dropped = {"required", "minProperties", "minItems", "discriminator"}
+    result = {}
+    for key, value in node.items():
+        if key in dropped:
+            continue
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            result[key] = "#/$defs/Partial" + value.removeprefix("#/$defs/")
+        elif key == "oneOf":  # a partial actor may match both roles' partial schemas
+            result["anyOf"] = _partial(value)
+        else:
+            result[key] = _partial(value)
+    return result

@@ -18,7 +18,7 @@ import numpy as np
 import yaml
 
 from .backends import Backend
-from .errors import UsageError
+from .errors import ScenarioError, UsageError
 from .experiment import Arm, difference, run_arm
 from .journal import JournalSession
 from .loader import load_document, scenario_from_document
@@ -97,7 +97,7 @@ def sweep(
     document = load_document(file, overrides)
     points = grid(axes)
     # Validate every point before simulating any, so a bad value fails in seconds.
-    scenarios = [scenario_from_document(_with(document, axes, values), file) for values in points]
+    scenarios = [scenario_from_document(_with(document, axes, values, file), file) for values in points]
     baseline = run_arm("baseline", scenario_from_document(document, file), runs=runs, seed=seed, backend=backend,
                        journal=journal)
     results = []
@@ -109,8 +109,12 @@ def sweep(
     return baseline, results
 
 
-def _with(document: Any, axes: Sequence[Axis], values: Sequence[Any]) -> Any:
-    return apply_overrides(document, [f"{axis.path}={format_value(v)}" for axis, v in zip(axes, values)])
+def _with(document: Any, axes: Sequence[Axis], values: Sequence[Any], file: str) -> Any:
+    try:
+        return apply_overrides(document, [f"{axis.path}={format_value(v)}" for axis, v in zip(axes, values)],
+                               option="--param")
+    except ScenarioError as error:
+        raise error.with_source(file) from None
 
 
 def _label(axes: Sequence[Axis], values: Sequence[Any]) -> str:

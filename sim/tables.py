@@ -109,9 +109,13 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     )
 
 
-def difference_text(d: "Difference") -> str:
-    """A difference in percentage points with its interval, e.g. '+4.1 pp [3.6, 4.6]'."""
-    return f"{100 * d.value:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
+def difference_text(d: "Difference", labelled: bool = False) -> str:
+    """A difference in percentage points with its interval, e.g. '+4.1 pp [3.6, 4.6]'.
+
+    ``labelled`` adds how the interval was computed (paired or independent runs).
+    """
+    text = f"{100 * d.value:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
+    return f"{text} {'paired' if d.paired else 'independent'}" if labelled else text
 
 
 def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: Console) -> None:
@@ -120,7 +124,7 @@ def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: 
                   title_justify="left")
     table.add_column("scenario", no_wrap=True)
     table.add_column("P [95% interval]", justify="right", no_wrap=True)
-    table.add_column("vs baseline, paired", justify="right", no_wrap=True)
+    table.add_column("vs baseline", justify="right", no_wrap=True)
     table.add_column("median", no_wrap=True)
     table.add_column("leading venues (share of all runs)")
     from .experiment import difference
@@ -134,12 +138,15 @@ def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: 
         leading = ", ".join(f"{vid} {percent(e.value)}" for vid, e in shares[:3] if e.count)
         table.add_row(
             result.scenario.name, f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
-            "-" if arm is baseline else difference_text(difference(arm, baseline)),
+            "-" if arm is baseline else difference_text(difference(arm, baseline), labelled=True),
             str(result.scenario.time.round_date(median)) if median else "-", leading or "-",
         )
     console.print(table)
-    runs = {arm.result.runs for _, arm in arms}
-    console.print(f"{runs.pop():,} runs each, common random numbers." if len(runs) == 1 else "")
+    settings = {(arm.result.runs, arm.result.seed) for _, arm in arms}
+    if len(settings) == 1:
+        console.print(f"{settings.pop()[0]:,} runs each on common random numbers: differences are paired.")
+    else:
+        console.print("Runs or seeds differ between scenarios: differences are independent, not paired.")
 
 
 def render_sweep(axes: Sequence["Axis"], baseline: "Arm", points: Sequence["Point"], console: Console) -> None:

@@ -12,6 +12,7 @@ Merge rules (documented in ``docs/scenario-format.md``):
 from __future__ import annotations
 
 import copy
+import os
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -40,12 +41,23 @@ def resolve_extends(document: Any, path: Path, read: Callable[[str], Any]) -> An
     """
     if not isinstance(document, dict):
         return document
+    merged: Any = {}
+    for _, layer in reversed(extends_chain(document, path, read)):
+        merged = deep_merge(merged, {k: v for k, v in layer.items() if k != EXTENDS})
+    return merged
+
+
+def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> list[tuple[str, dict]]:
+    """The file and document of ``path`` and of each parent it extends, child first.
+
+    A parent's path is relative to the real location of the file that names it (after
+    following symbolic links), and is shown relative to the working directory.
+    """
     chain = [path.resolve()]
-    names = [str(path)]  # as the user wrote them, for messages
-    layers = [document]
-    while EXTENDS in layers[-1]:
-        reference = layers[-1][EXTENDS]
-        source = names[-1]
+    layers = [(str(path), document)]
+    while EXTENDS in layers[-1][1]:
+        reference = layers[-1][1][EXTENDS]
+        source = layers[-1][0]
         if not isinstance(reference, str) or not reference.strip():
             raise ScenarioError([Problem(EXTENDS, "must be the path of a scenario file, relative to this one")], source)
         parent = (chain[-1].parent / reference).resolve()
@@ -57,17 +69,14 @@ def resolve_extends(document: Any, path: Path, read: Callable[[str], Any]) -> An
         if not parent.is_file():
             raise ScenarioError([Problem(EXTENDS, f"parent scenario '{reference}' not found (looked for {parent})")], source)
         chain.append(parent)
-        names.append(str(Path(names[-1]).parent / reference))
-        layers.append(read(names[-1]))
-        if not isinstance(layers[-1], dict):
-            raise ScenarioError([Problem("", "expected a mapping of scenario fields at the top level")], names[-1])
-    merged: Any = {}
-    for layer in reversed(layers):
-        merged = deep_merge(merged, {k: v for k, v in layer.items() if k != EXTENDS})
-    return merged
+        name = os.path.relpath(parent)
+        layers.append((name, read(name)))
+        if not isinstance(layers[-1][1], dict):
+            raise ScenarioError([Problem("", "expected a mapping of scenario fields at the top level")], name)
+    return layers
 
 
-def apply_overrides(document: Any, overrides: Sequence[str]) -> Any:
+def apply_overrides(document: Any, overrides: Sequence[str], option: str = "--set") -> Any:
     """A copy of ``document`` with each ``PATH=VALUE`` applied; VALUE is read as YAML.
 
     Every mapping or list on the path must exist; the last key may be new (validation
@@ -75,14 +84,14 @@ def apply_overrides(document: Any, overrides: Sequence[str]) -> Any:
     """
     result = copy.deepcopy(document)
     for override in overrides:
-        path, value = parse_override(override)
-        set_path(result, path, value, override)
+        path, value = parse_override(override, option)
+        set_path(result, path, value, f"{option} {override}")
     return result
 
 
-def parse_override(override: str) -> tuple[list[str], Any]:
+def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any]:
     """Split ``a.b.0.c=VALUE`` into its path parts and its YAML-parsed value."""
-    where = f"--set {override}"
+    where = f"{option} {override}"
     if "=" not in override:
         raise ScenarioError([Problem(where, "expected PATH=VALUE, e.g. actors.putin.readiness=-3")])
     path, _, text = override.partition("=")
@@ -96,9 +105,8 @@ def parse_override(override: str) -> tuple[list[str], Any]:
     return parts, value
 
 
-def set_path(document: Any, parts: list[str], value: Any, override: str) -> None:
-    """Set ``value`` at ``parts`` inside ``document``, in place."""
-    where = f"--set {override}"
+def set_path(document: Any, parts: list[str], value: Any, where: str) -> None:
+    """Set ``value`` at ``parts`` inside ``document``, in place; ``where`` names the option."""
     node = document
     for depth, part in enumerate(parts):
         here = ".".join(parts[:depth]) or "the top level"

@@ -1,0 +1,251 @@
+"""Global sensitivity of P(summit) and the venue shares to the uncertain parameters.
+
+``sim sensitivity FILE [--method sobol|morris] [--samples N] [--runs-per-point R]``
+
+SALib samples the unit cube, one dimension per uncertain parameter; each coordinate is
+mapped through the parameter's quantile function (:meth:`Distribution.ppf`), so the
+indices are those of the declared distributions, whatever their shape. Every sample
+point is the scenario with those values set (as ``--set`` would), simulated with the
+scenario's seed (common random numbers), so differences between points come from the
+parameters and hardly at all from Monte Carlo noise. Points are spread over the backend
+(``make_backend(workers)``), one point per job, each one simulated by :func:`simulate`.
+
+Sobol (Saltelli's scheme, first-order and total indices, no second order) needs
+``N (k + 2)`` points for ``k`` parameters; its confidence intervals are SALib's bootstrap
+ones. Morris (elementary effects on a 4-level grid, ``N (k + 1)`` points) ranks by
+``mu*``, the mean absolute elementary effect: the change of the output per whole
+quantile range of the parameter, measured over steps of 2/3 of it; untruncated normals are cut at their 0.5%
+and 99.5% quantiles there, since the grid includes the ends of the unit interval.
+
+SALib is imported only here (``pip install 'sim[sensitivity]'``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from .backends import Backend
+from .errors import UsageError
+from .loader import load_document, scenario_from_document
+from .runner import simulate
+from .scenario import Scenario
+from .stats import Tally
+from .uncertainty import Distribution, derived_seed, effective, nominal_values, with_values
+
+METHODS = ("sobol", "morris")
+MAX_POINTS = 200_000
+MORRIS_LEVELS = 4
+
+
+@dataclass(frozen=True)
+class PointJob:
+    """One sample point: a scenario to simulate with the shared seed."""
+
+    scenario: Scenario
+    runs: int
+    seed: int
+
+
+def simulate_point(job: PointJob) -> Tally:
+    """Simulate one point in this worker (module level, so process pools can send it)."""
+    return simulate(job.scenario, runs=job.runs, seed=job.seed).tally
+
+
+def evaluate_points(document: Any, file: str, scenario: Scenario, paths: Sequence[str], values: np.ndarray, *,
+                    runs: int, seed: int, backend: Backend,
+                    progress: Callable[[int, int], None] | None = None) -> list[Tally]:
+    """The tally of each row of ``values`` (one column per path), all with the same seed."""
+    nominal = nominal_values(scenario)
+    # Validate every point before simulating any, so a bad value fails in seconds.
+    jobs = [PointJob(scenario_from_document(with_values(document, dict(zip(paths, row)), nominal), file), runs, seed)
+            for row in values]
+    tallies = []
+    for done, tally in enumerate(backend.map(simulate_point, jobs), start=1):
+        tallies.append(tally)
+        if progress is not None:
+            progress(done, len(jobs))
+    return tallies
+
+
+@dataclass(frozen=True)
+class Index:
+    """One parameter's influence on one output."""
+
+    parameter: str
+    values: dict[str, float]  # S1, S1_conf, ST, ST_conf  or  mu_star, mu_star_conf, mu, sigma
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    scenario: Scenario
+    method: str
+    parameters: dict[str, Distribution]
+    fixed: list[str]
+    points: int
+    runs_per_point: int
+    seed: int
+    outputs: dict[str, list[Index]]  # output name -> one Index per parameter, in declared order
+    constant: list[str] = field(default_factory=list)  # outputs that never vary (no indices)
+
+    @property
+    def key(self) -> str:
+        return "ST" if self.method == "sobol" else "mu_star"
+
+    def ranked(self, output: str) -> list[Index]:
+        return sorted(self.outputs[output], key=lambda index: -np.nan_to_num(index.values[self.key], nan=-1.0))
+
+
+def _unit_to_values(parameters: dict[str, Distribution], unit: np.ndarray, method: str) -> np.ndarray:
+    columns = []
+    for k, dist in enumerate(parameters.values()):
+        u = unit[:, k]
+        if method == "morris" and not dist.bounded:
+            u = 0.005 + 0.99 * u
+        columns.append(dist.ppf(u))
+    return np.column_stack(columns)
+
+
+def sensitivity(
+    file: str,
+    overrides: Sequence[str] = (),
+    *,
+    method: str = "sobol",
+    samples: int = 128,
+    runs: int = 10_000,
+    seed: int | None = None,
+    backend: Backend,
+    progress: Callable[[int, int], None] | None = None,
+    resamples: int = 1000,
+) -> Sensitivity:
+    """Sample, simulate every point with common random numbers, and compute the indices."""
+    if method not in METHODS:
+        raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
+    try:
+        from SALib.analyze import morris as morris_analyze
+        from SALib.analyze import sobol as sobol_analyze
+        from SALib.sample import morris as morris_sample
+        from SALib.sample import sobol as sobol_sample
+    except ImportError:
+        raise UsageError("sim sensitivity needs SALib: pip install 'sim[sensitivity]'") from None
+    document = load_document(file, overrides)
+    scenario = scenario_from_document(document, file)
+    seed = scenario.simulation.seed if seed is None else seed
+    parameters, fixed = effective(file, overrides, scenario)
+    if len(parameters) < 2:
+        raise UsageError(f"{file}: sensitivity needs at least 2 uncertain parameters, "
+                         f"found {len(parameters)} (add them under `uncertain:`; see docs/forecasting.md)")
+    if method == "sobol" and (samples < 2 or samples & (samples - 1)):
+        raise UsageError(f"--samples must be a power of 2 for Sobol sampling (e.g. 64, 128, 256), got {samples}")
+    k = len(parameters)
+    size = samples * (k + 2 if method == "sobol" else k + 1)
+    if size > MAX_POINTS:
+        raise UsageError(f"{size:,} sample points asked for; at most {MAX_POINTS:,}")
+    problem = {"num_vars": k, "names": list(parameters), "bounds": [[0.0, 1.0]] * k}
+    sample_seed, analysis_seed = derived_seed(seed, 1), derived_seed(seed, 2)
+    if method == "sobol":
+        unit = sobol_sample.sample(problem, samples, calc_second_order=False, seed=sample_seed)
+    else:
+        unit = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=sample_seed)
+    values = _unit_to_values(parameters, unit, method)
+    tallies = evaluate_points(document, file, scenario, list(parameters), values, runs=runs, seed=seed,
+                              backend=backend, progress=progress)
+    outputs, constant = {}, []
+    venues = list(scenario.venues)
+    columns = {"p_summit": np.array([t.summits / t.runs for t in tallies])}
+    for v, vid in enumerate(venues):
+        columns[f"share_{vid}"] = np.array([t.held[:, v].sum() / t.runs for t in tallies])
+    for name, y in columns.items():
+        if np.ptp(y) == 0:
+            constant.append(name)
+            continue
+        if method == "sobol":
+            found = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
+                                          conf_level=0.95, seed=analysis_seed)
+            keys = ("S1", "S1_conf", "ST", "ST_conf")
+        else:
+            found = morris_analyze.analyze(problem, unit, y, num_resamples=resamples, conf_level=0.95,
+                                           num_levels=MORRIS_LEVELS, seed=analysis_seed)
+            keys = ("mu_star", "mu_star_conf", "mu", "sigma")
+        outputs[name] = [Index(path, {key: float(found[key][j]) for key in keys}) for j, path in enumerate(parameters)]
+    return Sensitivity(scenario, method, parameters, fixed, len(values), runs, seed, outputs, constant)
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def _with_conf(value: float, conf: float) -> str:
+    return f"{value:.3f} [{value - conf:.3f}, {value + conf:.3f}]"
+
+
+def render(result: Sensitivity, console: Any) -> None:
+    from rich.table import Table
+
+    scenario = result.scenario
+    console.print(f"[bold]{scenario.title}[/bold]  ({scenario.name})")
+    console.print(
+        f"{result.method.capitalize()} sensitivity of {len(result.parameters)} uncertain parameters: "
+        f"{result.points:,} points x {result.runs_per_point:,} runs, common random numbers (seed {result.seed})"
+    )
+    for note in result.fixed:
+        console.print(f"Fixed: {note}")
+    if "p_summit" not in result.outputs:
+        console.print("P(summit) is the same at every point: no parameter has any influence on it.")
+    else:
+        table = Table(title=f"Influence on P(summit by {scenario.time.horizon_end}), most influential first",
+                      title_justify="left")
+        table.add_column("rank", justify="right")
+        table.add_column("parameter", no_wrap=True)
+        if result.method == "sobol":
+            table.add_column("first-order S1 [95%]", justify="right", no_wrap=True)
+            table.add_column("total ST [95%]", justify="right", no_wrap=True)
+        else:
+            table.add_column("mu* [95%]", justify="right", no_wrap=True)
+            table.add_column("mu", justify="right")
+            table.add_column("sigma", justify="right")
+        for rank, index in enumerate(result.ranked("p_summit"), start=1):
+            v = index.values
+            if result.method == "sobol":
+                table.add_row(str(rank), index.parameter, _with_conf(v["S1"], v["S1_conf"]),
+                              _with_conf(v["ST"], v["ST_conf"]))
+            else:
+                table.add_row(str(rank), index.parameter, _with_conf(v["mu_star"], v["mu_star_conf"]),
+                              f"{v['mu']:+.3f}", f"{v['sigma']:.3f}")
+        console.print(table)
+    venues = [name for name in result.outputs if name != "p_summit"]
+    if venues:
+        label = "total index ST" if result.method == "sobol" else "mu*"
+        table = Table(title=f"Influence on each venue's share of all runs ({label} +- its 95% half-width)",
+                      title_justify="left")
+        table.add_column("parameter", no_wrap=True)
+        for name in venues:
+            table.add_column(scenario.venues[name.removeprefix("share_")].name, justify="right", no_wrap=True)
+        conf = f"{result.key}_conf"
+        order = [index.parameter for index in result.ranked("p_summit")] if "p_summit" in result.outputs \
+            else list(result.parameters)
+        for path in order:
+            cells = []
+            for name in venues:
+                index = next(i for i in result.outputs[name] if i.parameter == path)
+                cells.append(f"{index.values[result.key]:.2f} +-{index.values[conf]:.2f}")
+            table.add_row(path, *cells)
+        console.print(table)
+    if result.constant:
+        never = [name.removeprefix("share_") for name in result.constant if name != "p_summit"]
+        if never:
+            console.print(f"Never varies (no indices): {', '.join(never)}.")
+
+
+def rows(result: Sensitivity) -> tuple[list[str], list[list[str]]]:
+    """The CSV: one row per output and parameter."""
+    from .export import number
+
+    keys = ("S1", "S1_conf", "ST", "ST_conf") if result.method == "sobol" else ("mu_star", "mu_star_conf", "mu", "sigma")
+    header = ["output", "parameter", "rank", *keys]
+    out = []
+    for name in result.outputs:
+        for rank, index in enumerate(result.ranked(name), start=1):
+            out.append([name, index.parameter, str(rank), *(number(index.values[key]) for key in keys)])
+    return header, out

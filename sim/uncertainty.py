@@ -1,0 +1,421 @@
+"""Uncertain inputs: distributions over scenario parameters, and drawing from them.
+
+A scenario may declare, under ``uncertain:``, distributions for some of its numeric
+fields, keyed by the same dotted paths as ``--set`` (``actors.putin.readiness``)::
+
+    uncertain:
+      actors.putin.readiness: {normal: {mean: -3.5, sd: 0.5, low: -5, high: -2}}
+      actors.trump.pressure.growth: {uniform: [0.0, 0.05]}
+      preparation.collapse_risk: {triangular: [0.05, 0.15, 0.3]}
+      preparation.rounds: {choice: [2, 3, 4]}
+
+The value written in the scenario stays the one ``sim run`` uses; the distributions are
+read by ``sim run --propagate``, ``sim sensitivity`` and ``sim discover``.
+
+Every distribution is handled through its quantile function :meth:`Distribution.ppf`,
+which maps a number in [0, 1) to a value. Draws are quantiles of uniform numbers from a
+stream of their own (:func:`parameter_stream`), derived from the scenario's seed and
+the parameter's path, so they never touch global random state, do not depend on the
+number of workers, and adding a parameter leaves the draws of the others unchanged.
+Sensitivity analysis samples the unit cube with SALib and maps it through the same
+quantile functions, so its indices are those of the declared distributions.
+
+This module is imported by :mod:`sim.scenario` and must not import it.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+import re
+import typing
+from statistics import NormalDist
+from typing import Any, Iterator, Mapping, Sequence, Union
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import Problem
+
+#: ``SeedSequence(seed, spawn_key=(UNCERTAIN_STREAM, ...))`` streams are the parameters'.
+#: Batches use ``spawn_key=(k,)`` with k below 100,000, so the two never meet.
+UNCERTAIN_STREAM = 0x756E63  # "unc"
+MAX_UNCERTAIN = 100
+MAX_CHOICES = 1_000
+#: Top-level fields whose values may not be drawn: the calendar fixes the shape of every
+#: result (rounds, reporting dates) and the run settings are not part of the model.
+NOT_PARAMETERS = ("time", "simulation", "uncertain", "name", "title", "evidence", "notes")
+_PATH = re.compile(r"^[a-z_][a-z0-9_]*(\.([a-z0-9_]+))*$")
+_TINY = 2.0**-53
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class NormalSpec(_Strict):
+    """A normal distribution, optionally truncated to [low, high]."""
+
+    mean: float
+    sd: float = Field(ge=0.0, description="Standard deviation; 0 is a point mass at the mean.")
+    low: float | None = Field(None, description="Truncation: no value below this.")
+    high: float | None = Field(None, description="Truncation: no value above this.")
+
+    @model_validator(mode="after")
+    def _truncation(self) -> "NormalSpec":
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise ValueError(f"low ({self.low}) must not be above high ({self.high})")
+        low = -math.inf if self.low is None else self.low
+        high = math.inf if self.high is None else self.high
+        if self.sd == 0 and not low <= self.mean <= high:
+            raise ValueError("with sd 0 the mean must lie within low and high")
+        return self
+
+
+class Distribution(_Strict):
+    """Exactly one of ``uniform``, ``normal``, ``triangular`` or ``choice``."""
+
+    uniform: tuple[float, float] | None = Field(None, description="[lo, hi]: every value equally likely.")
+    normal: NormalSpec | None = Field(None, description="{mean, sd}, optionally truncated with low and high.")
+    triangular: tuple[float, float, float] | None = Field(None, description="[lo, mode, hi].")
+    choice: list[Union[int, float]] | None = Field(
+        None, min_length=1, max_length=MAX_CHOICES, description="[v1, v2, ...]: each value equally likely."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Distribution":
+        given = [name for name in KINDS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of {', '.join(KINDS)} (got {', '.join(given) or 'none'})")
+        if self.uniform is not None and self.uniform[0] > self.uniform[1]:
+            raise ValueError(f"uniform: [lo, hi] needs lo <= hi (got {list(self.uniform)})")
+        if self.triangular is not None and not self.triangular[0] <= self.triangular[1] <= self.triangular[2]:
+            raise ValueError(f"triangular: [lo, mode, hi] needs lo <= mode <= hi (got {list(self.triangular)})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(name for name in KINDS if getattr(self, name) is not None)
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """The smallest and largest values a draw can take (infinite for a plain normal)."""
+        if self.uniform is not None:
+            return self.uniform
+        if self.triangular is not None:
+            return self.triangular[0], self.triangular[2]
+        if self.choice is not None:
+            return float(min(self.choice)), float(max(self.choice))
+        normal = self.normal
+        assert normal is not None
+        if normal.sd == 0:
+            return normal.mean, normal.mean
+        low = -math.inf if normal.low is None else normal.low
+        high = math.inf if normal.high is None else normal.high
+        return low, high
+
+    @property
+    def bounded(self) -> bool:
+        return all(math.isfinite(v) for v in self.support)
+
+    def ppf(self, u: np.ndarray | Sequence[float]) -> np.ndarray:
+        """The quantile function: the value at each probability level ``u`` in [0, 1]."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        if self.uniform is not None:
+            lo, hi = self.uniform
+            return lo + u * (hi - lo)
+        if self.triangular is not None:
+            lo, mode, hi = self.triangular
+            if hi == lo:
+                return np.full_like(u, lo)
+            cut = (mode - lo) / (hi - lo)
+            left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+            right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
+            return np.where(u < cut, left, right)
+        if self.choice is not None:
+            values = np.asarray(self.choice, dtype=float)
+            return values[np.minimum((u * len(values)).astype(int), len(values) - 1)]
+        normal = self.normal
+        assert normal is not None
+        if normal.sd == 0:
+            return np.full_like(u, normal.mean)
+        dist = NormalDist(normal.mean, normal.sd)
+        first = 0.0 if normal.low is None else dist.cdf(normal.low)
+        last = 1.0 if normal.high is None else dist.cdf(normal.high)
+        levels = np.clip(first + u * (last - first), _TINY, 1 - _TINY)
+        values = np.array([dist.inv_cdf(float(p)) for p in levels.ravel()]).reshape(u.shape)
+        low, high = self.support
+        return np.clip(values, low, high)
+
+    def describe(self) -> str:
+        """The distribution in words, e.g. ``uniform 0 to 0.05``."""
+        if self.uniform is not None:
+            return f"uniform {_g(self.uniform[0])} to {_g(self.uniform[1])}"
+        if self.triangular is not None:
+            lo, mode, hi = self.triangular
+            return f"triangular {_g(lo)} to {_g(hi)}, mode {_g(mode)}"
+        if self.choice is not None:
+            return "one of " + ", ".join(_g(v) for v in self.choice)
+        normal = self.normal
+        assert normal is not None
+        text = f"normal mean {_g(normal.mean)}, sd {_g(normal.sd)}"
+        if normal.low is not None or normal.high is not None:
+            text += f", within [{_g(normal.low) if normal.low is not None else '-inf'}, " \
+                    f"{_g(normal.high) if normal.high is not None else 'inf'}]"
+        return text
+
+
+KINDS = ("uniform", "normal", "triangular", "choice")
+
+
+def _g(value: float | None) -> str:
+    return "" if value is None else f"{value:.6g}"
+
+
+# -- checking paths against the scenario ------------------------------------------------
+
+
+def uncertain_problems(scenario: BaseModel) -> Iterator[Problem]:
+    """Yield a problem for each ``uncertain`` path that names no numeric field, or whose
+    distribution can take values the field does not allow."""
+    for path, distribution in getattr(scenario, "uncertain", {}).items():
+        where = f"uncertain.{path}"
+        found = locate(scenario, path)
+        if isinstance(found, str):
+            yield Problem(where, found)
+            continue
+        value, (low, high, low_open, high_open) = found
+        if isinstance(value, int):
+            whole = distribution.choice is not None and all(float(v).is_integer() for v in distribution.choice)
+            if not whole:
+                yield Problem(where, f"{path} is a whole number; give choice: [whole numbers] (got {distribution.kind})")
+                continue
+        lo, hi = distribution.support
+        below = lo < low or (low_open and lo <= low)
+        above = hi > high or (high_open and hi >= high)
+        if below or above:
+            allowed = _range_text(low, high, low_open, high_open)
+            if distribution.normal is not None and not distribution.bounded:
+                yield Problem(where, f"a normal reaches every value but {path} must be {allowed}; "
+                                     "truncate it with low and high")
+            else:
+                reach = lo if below else hi
+                yield Problem(where, f"the distribution reaches {_g(reach)} but {path} must be {allowed}")
+
+
+def _range_text(low: float, high: float, low_open: bool, high_open: bool) -> str:
+    if math.isinf(low) and math.isinf(high):
+        return "finite"
+    start = f"{'above' if low_open else 'at least'} {_g(low)}" if not math.isinf(low) else ""
+    end = f"{'below' if high_open else 'at most'} {_g(high)}" if not math.isinf(high) else ""
+    if start and end and not low_open and not high_open:
+        return f"from {_g(low)} to {_g(high)}"
+    return " and ".join(part for part in (start, end) if part)
+
+
+def locate(scenario: BaseModel, path: str) -> tuple[Any, tuple[float, float, bool, bool]] | str:
+    """The current value at ``path`` and its allowed range, or why the path is not usable.
+
+    The range is ``(low, high, low_open, high_open)`` from the field's constraints.
+    """
+    if not _PATH.match(path):
+        return "expected a dotted path of field names and list indices, as in --set (e.g. actors.putin.readiness)"
+    parts = path.split(".")
+    if parts[0] in NOT_PARAMETERS:
+        return f"'{parts[0]}' is not a model parameter; uncertain paths lie under actors, events or preparation"
+    node: Any = scenario
+    constraints: list[Any] = []
+    annotation: Any = None
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[:depth]) or "the top level"
+        if isinstance(node, BaseModel):
+            fields = type(node).model_fields
+            if part not in fields:
+                return f"no field '{part}' at {here}; it has: {', '.join(fields)}"
+            info = fields[part]
+            constraints, annotation = list(info.metadata), info.annotation
+            node = getattr(node, part)
+        elif isinstance(node, dict):
+            if part not in node:
+                return f"no '{part}' at {here}; it has: {', '.join(map(str, node)) or 'nothing'}"
+            annotation = _element(annotation, 1)
+            constraints = _annotated_constraints(annotation)
+            node = node[part]
+        elif isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                return f"{here} is a list of {len(node)}; use an index 0-{len(node) - 1}" if node else f"{here} is empty"
+            annotation = _element(annotation, 0)
+            constraints = _annotated_constraints(annotation)
+            node = node[int(part)]
+        else:
+            return f"{here} is a value, not a mapping or list"
+    if node is None:
+        return f"{path} is not set in the scenario; give it a value first"
+    if isinstance(node, bool) or not isinstance(node, (int, float)):
+        return f"{path} is not a number (it is {type(node).__name__}); only numeric fields can be uncertain"
+    return node, _bounds(constraints)
+
+
+def _unwrap(annotation: Any) -> Any:
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin is Union or type(annotation).__name__ == "UnionType":
+            members = [a for a in typing.get_args(annotation) if a is not type(None)]
+            annotation = members[0] if len(members) == 1 else annotation
+            if len(members) != 1:
+                return annotation
+        else:
+            return annotation
+
+
+def _element(annotation: Any, index: int) -> Any:
+    args = typing.get_args(_unwrap(annotation))
+    return args[index] if len(args) > index else None
+
+
+def _annotated_constraints(annotation: Any) -> list[Any]:
+    found: list[Any] = []
+    while typing.get_origin(annotation) is typing.Annotated:
+        extras = typing.get_args(annotation)[1:]
+        for extra in extras:
+            found.extend(getattr(extra, "metadata", [extra]))
+        annotation = typing.get_args(annotation)[0]
+    return found
+
+
+def _bounds(constraints: list[Any]) -> tuple[float, float, bool, bool]:
+    low, high, low_open, high_open = -math.inf, math.inf, False, False
+    for item in constraints:
+        if getattr(item, "ge", None) is not None:
+            low = max(low, float(item.ge))
+        if getattr(item, "gt", None) is not None:
+            low, low_open = max(low, float(item.gt)), True
+        if getattr(item, "le", None) is not None:
+            high = min(high, float(item.le))
+        if getattr(item, "lt", None) is not None:
+            high, high_open = min(high, float(item.lt)), True
+    return low, high, low_open, high_open
+
+
+# -- drawing ------------------------------------------------------------------------------
+
+
+def parameter_stream(seed: int, path: str) -> np.random.Generator:
+    """The random stream of one parameter: ``SeedSequence(seed)`` keyed by the path."""
+    key = int.from_bytes(hashlib.sha256(path.encode("utf-8")).digest()[:4], "big")
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(UNCERTAIN_STREAM, key)))
+
+
+def derived_seed(seed: int, purpose: int) -> int:
+    """A positive 32-bit seed for a library (SALib) that takes an int, from the scenario seed."""
+    state = np.random.SeedSequence(seed, spawn_key=(UNCERTAIN_STREAM, 2**32 + purpose)).generate_state(1)
+    return int(state[0]) or 1
+
+
+def draw(uncertain: Mapping[str, Distribution], seed: int, count: int) -> np.ndarray:
+    """``count`` independent draws of every parameter: an array (count, parameters).
+
+    Draw ``d`` of a parameter is the ``d``-th number of its own stream, so asking for more
+    draws keeps the first ones, and the draws do not depend on the other parameters.
+    """
+    columns = [dist.ppf(parameter_stream(seed, path).random(count)) for path, dist in uncertain.items()]
+    return np.column_stack(columns) if columns else np.zeros((count, 0))
+
+
+def python_value(nominal: Any, value: float) -> int | float:
+    """``value`` as the field's type: whole numbers for integer fields."""
+    return int(round(value)) if isinstance(nominal, int) and not isinstance(nominal, bool) else float(value)
+
+
+def with_values(document: Any, values: Mapping[str, float], nominal: Mapping[str, Any] | None = None) -> Any:
+    """A copy of the scenario document with each path set to its value (as ``--set`` does).
+
+    Values are set as numbers, not re-read from text, so they are exact. ``nominal``
+    maps paths to the scenario's own values, to keep integer fields whole.
+    """
+    from .variants import set_path
+
+    result = copy.deepcopy(document)
+    for path, value in values.items():
+        number = python_value((nominal or {}).get(path, 0.0), value)
+        set_path(result, path.split("."), number, f"{path}={number!r}")
+    return result
+
+
+def nominal_values(scenario: BaseModel) -> dict[str, Any]:
+    """The value the scenario itself gives each uncertain path."""
+    out = {}
+    for path in getattr(scenario, "uncertain", {}):
+        found = locate(scenario, path)
+        out[path] = found[0] if not isinstance(found, str) else None
+    return out
+
+
+def effective(file: str, overrides: Sequence[str], scenario: BaseModel) -> tuple[dict[str, Distribution], list[str]]:
+    """The distributions to draw from, and a note for each declared one left fixed.
+
+    The most specific statement wins: a parameter declared uncertain in a parent file but
+    given a value by a variant that ``extends`` it (or by ``--set``) keeps that value, since
+    drawing from the parent's range would undo the variant. Restating ``uncertain.PATH``
+    in the variant makes it uncertain again.
+    """
+    declared: dict[str, Distribution] = dict(getattr(scenario, "uncertain", {}))
+    layers = _layers(file)  # most derived first
+    kept, notes = {}, []
+    for path, distribution in declared.items():
+        parts = path.split(".")
+        where_declared = next((k for k, layer in enumerate(layers)
+                               if isinstance(layer.get("uncertain"), dict) and path in layer["uncertain"]), len(layers))
+        by_set = next((o for o in overrides if _covers(o.partition("=")[0].strip().split("."), parts)), None)
+        where_valued = next((k for k, layer in enumerate(layers) if _sets(layer, parts)), len(layers))
+        if by_set is not None:
+            notes.append(f"{path} is fixed by --set {by_set}; its declared uncertainty ({distribution.describe()}) is not drawn")
+        elif where_valued < where_declared:
+            notes.append(f"{path} is fixed by {layers[where_valued]['__file__']}, which changes a value its parent "
+                         f"declared uncertain ({distribution.describe()}); restate uncertain.{path} there to draw it")
+        else:
+            kept[path] = distribution
+    return kept, notes
+
+
+def _covers(override: list[str], parts: list[str]) -> bool:
+    return parts[: len(override)] == override
+
+
+def _sets(layer: Any, parts: list[str]) -> bool:
+    """True when this file's document gives a value at ``parts`` (or replaces a list above it)."""
+    node = layer
+    for part in parts:
+        if isinstance(node, dict):
+            if part not in node:
+                return False
+            node = node[part]
+        elif isinstance(node, list):
+            return True  # a list is replaced whole by the file that states it
+        else:
+            return False
+    return True
+
+
+def _layers(file: str) -> list[dict[str, Any]]:
+    """The documents of ``file`` and of its ``extends`` chain, most derived first."""
+    from pathlib import Path
+
+    from .loader import read_document
+    from .variants import EXTENDS, MAX_CHAIN
+
+    layers: list[dict[str, Any]] = []
+    path = Path(file)
+    while len(layers) < MAX_CHAIN:
+        document = read_document(path)
+        if not isinstance(document, dict):
+            break
+        layers.append({**document, "__file__": str(path)})
+        reference = document.get(EXTENDS)
+        if not isinstance(reference, str):
+            break
+        path = path.parent / reference
+    return layers

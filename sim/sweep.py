@@ -78,7 +78,9 @@ def grid(axes: Sequence[Axis]) -> list[tuple[Any, ...]]:
 def format_value(value: Any) -> str:
     """A swept value as it is written in ``--set`` and in the CSV."""
     if isinstance(value, float):
-        return repr(value)
+        text = repr(value)
+        # YAML 1.1 reads "1e-05" as text: give the mantissa a dot so it stays a number.
+        return text.replace("e", ".0e") if "e" in text and "." not in text else text
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 

@@ -79,7 +79,7 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     console.print(venues)
 
     if p.count:
-        when = Table(title=f"When, given a summit ({p.count:,} runs)", title_justify="left")
+        when = Table(title="When, given a summit", title_justify="left")
         when.add_column("quantile")
         when.add_column("round", justify="right")
         when.add_column("week of", justify="right")

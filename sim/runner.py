@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from .journal import JournalSession
 from .model import simulate_batch
 from .outcome import BatchOutcome
 from .scenario import MAX_RUNS, Scenario
-from .stats import Summary, Tally, summarise, wilson_half_width
+from .stats import Estimate, Summary, Tally, cumulative_curve, summarise, wilson_half_width
 
 BATCH_SIZE = 10_000
 DEFAULT_MAX_RUNS = 10_000_000
@@ -70,6 +70,37 @@ class Result:
     @functools.cached_property
     def summary(self) -> Summary:
         return summarise(self.tally, self.inputs.venues, self.scenario.time.reporting_dates())
+
+    @property
+    def p_summit(self) -> Estimate:
+        """P(summit within the horizon) with its 95% Wilson interval."""
+        return self.summary.p_summit
+
+    def curve(self) -> list[dict[str, Any]]:
+        """P(summit by round t) for every round: one plain dict per round, CSV-ready."""
+        return [
+            {"round": t, "date": self.scenario.time.round_date(t), "p_summit": e.value,
+             "ci_low": e.low, "ci_high": e.high, "summits": e.count, "runs": e.trials}
+            for t, e in cumulative_curve(self.tally)
+        ]
+
+    def venue_table(self) -> list[dict[str, Any]]:
+        """Each venue's share of all runs and of summits, with intervals, as plain dicts."""
+        summary = self.summary
+        return [
+            {"venue": vid, "name": self.scenario.venues[vid].name,
+             "share": e.value, "ci_low": e.low, "ci_high": e.high,
+             "share_given_summit": summary.venue_given_summit[vid].value,
+             "given_ci_low": summary.venue_given_summit[vid].low,
+             "given_ci_high": summary.venue_given_summit[vid].high, "summits": e.count}
+            for vid, e in summary.venue_share.items()
+        ]
+
+    def summary_rows(self) -> list[dict[str, str]]:
+        """The summary CSV's rows (``sim run --csv``) as dicts keyed by its columns."""
+        from .export import SUMMARY_COLUMNS, summary_rows
+
+        return [dict(zip(SUMMARY_COLUMNS, row)) for row in summary_rows(self)]
 
 
 def simulate(

@@ -407,30 +407,13 @@ def sensitivity(
     overrides: Overrides = [],
     seed: Seed = None,
     workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Rank the uncertain parameters by their influence on P(summit) and on each venue's share."""
-    from . import manifest
-    from .backends import make_backend
-    from .export import write_rows
-    from .output import atomic_file, check_writable
     from .sensitivity import render, rows, sensitivity as analyse
 
-    if csv_path:
-        check_writable(csv_path)
-    backend = make_backend(default_workers(workers))
-    try:
-        with progress_bar("sample points") as advance:
-            result = analyse(str(file), overrides, method=method, samples=samples, runs=runs_per_point, seed=seed,
-                             backend=backend, progress=advance)
-    finally:
-        backend.close()
-    if csv_path:
-        header, body = rows(result)
-        with atomic_file(csv_path) as handle:
-            write_rows(handle, header, body)
-        manifest.write(sys.argv[1:], {str(file): result.scenario}, [csv_path])
-    if csv_path != "-":
-        render(result, console())
+    run_sampled(analyse, file, overrides, csv_path, workers, scheduler, rows, render,
+                method=method, samples=samples, runs=runs_per_point, seed=seed)
 
 
 @command
@@ -516,30 +499,41 @@ def discover(
     overrides: Overrides = [],
     seed: Seed = None,
     workers: Workers = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Find the region of the uncertain parameters where a summit is likely (PRIM)."""
+    from .discover import discover as find, point_rows, render
+
+    run_sampled(find, file, overrides, csv_path, workers, scheduler, point_rows, render,
+                threshold=threshold, samples=samples, runs=runs_per_point, seed=seed)
+
+
+def run_sampled(
+    analysis: Callable[..., Any], file: Path, overrides: list[str], csv_path: Optional[str],
+    workers: Optional[int], scheduler: Optional[str], rows_of: Callable[[Any], tuple[list[str], list[list[str]]]],
+    render: Callable[[Any, "Console"], None], **options: Any,
+) -> None:
+    """The shell of the sample-based analyses: backend, progress, CSV with manifest, report."""
     from . import manifest
     from .backends import make_backend
-    from .discover import discover as find, point_rows, render
     from .export import write_rows
     from .output import atomic_file, check_writable
 
     if csv_path:
         check_writable(csv_path)
-    backend = make_backend(default_workers(workers))
+    backend = make_backend(default_workers(workers), scheduler)
     try:
         with progress_bar("sample points") as advance:
-            found = find(str(file), overrides, threshold=threshold, samples=samples, runs=runs_per_point, seed=seed,
-                         backend=backend, progress=advance)
+            result = analysis(str(file), overrides, backend=backend, progress=advance, **options)
     finally:
         backend.close()
     if csv_path:
-        header, body = point_rows(found)
+        header, body = rows_of(result)
         with atomic_file(csv_path) as handle:
             write_rows(handle, header, body)
-        manifest.write(sys.argv[1:], {str(file): found.scenario}, [csv_path])
+        manifest.write(sys.argv[1:], {str(file): result.scenario}, [csv_path])
     if csv_path != "-":
-        render(found, console())
+        render(result, console())
 
 
 def main() -> None:

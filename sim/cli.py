@@ -1,109 +1,24 @@
 """The ``sim`` command line: a thin shell over the Python API.
 
-Exit codes: 0 success, 1 an internal error (a bug), 2 bad input or usage, 130 interrupted.
-Errors are one line on standard error; data goes to standard output or to files that are
-written atomically. Heavy modules are imported inside the commands so that ``sim --help``
-starts fast.
+The core commands live here, the forecasting ones in :mod:`sim.cli_forecast`; what they
+share (the app, the one-line error guard, common options) is in :mod:`sim.shell`. Heavy
+modules are imported inside the commands so that ``sim --help`` starts fast.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, List, Optional
+from typing import List, Optional
 
-import contextlib
-import functools
-import os
 import typer
 
-if TYPE_CHECKING:
-    from rich.console import Console
-
-app = typer.Typer(
-    name="sim",
-    help="Simulate whether, when and where a summit between adversaries happens.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+from .shell import (
+    FILE_HELP, Overrides, Resume, Runs, Scheduler, Seed, Workers, app, command, console,
+    default_workers, fail, progress_bar,
 )
 
-FILE_HELP = "Scenario file (YAML)."
-RUNS_HELP = "Number of runs (default: the scenario's simulation.runs)."
-SEED_HELP = "Random seed (default: the scenario's simulation.seed)."
-WORKERS_HELP = "Worker processes (default: all cores). Results do not depend on it."
-SCHEDULER_HELP = (
-    "Run batches on a Dask cluster: its scheduler address, tcp://HOST:PORT (default: "
-    "$SIM_SCHEDULER; needs the cluster extra). Results do not depend on it."
-)
-SET_HELP = "Override a field, e.g. --set actors.putin.readiness=-3 (repeatable; VALUE is YAML)."
-MAX_SEED = 2**63 - 1
-
-# Options shared by several commands, declared once.
-Runs = Annotated[Optional[int], typer.Option("--runs", "-n", help=RUNS_HELP, min=1, max=1_000_000_000)]
-Seed = Annotated[Optional[int], typer.Option("--seed", "-s", help=SEED_HELP, min=0, max=MAX_SEED)]
-Workers = Annotated[Optional[int], typer.Option("--workers", "-w", help=WORKERS_HELP, min=1, max=1024)]
-Overrides = Annotated[List[str], typer.Option("--set", help=SET_HELP)]
-Resume = Annotated[bool, typer.Option("--resume", help="Continue an interrupted run of the same command from its journal.")]
-Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help=SCHEDULER_HELP)]
-
-
-def console(stderr: bool = False) -> "Console":
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print one line on standard error and exit with ``code``."""
-    sys.stderr.write(f"sim: error: {message}\n")
-    raise typer.Exit(code)
-
-
-def command(function: Callable[..., None]) -> Callable[..., None]:
-    """Register a command whose user errors end in one line and a documented exit code."""
-
-    @functools.wraps(function)
-    def guarded(*args: Any, **kwargs: Any) -> None:
-        from .errors import SimError
-
-        try:
-            function(*args, **kwargs)
-        except typer.Exit:
-            raise
-        except SimError as error:
-            fail(str(error), error.exit_code)
-        except KeyboardInterrupt:
-            fail("interrupted; run, compare and sweep continue where they stopped with --resume", 130)
-        except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
-            sys.stderr.close()
-            raise typer.Exit(0)
-        except Exception as error:  # a bug: one line, the traceback on request
-            if os.environ.get("SIM_DEBUG"):
-                raise
-            fail(f"internal error ({type(error).__name__}: {error}); rerun with SIM_DEBUG=1 to see where", 1)
-
-    return app.command()(guarded)
-
-
-@contextlib.contextmanager
-def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress callback: a bar on a terminal, silent when stderr is not one or NO_COLOR is set."""
-    if not sys.stderr.isatty() or os.environ.get("NO_COLOR"):
-        yield lambda done, total: None
-        return
-    from rich.progress import Progress
-
-    with Progress(console=console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
-
-
-def default_workers(workers: Optional[int]) -> int:
-    from .backends import available_cores
-
-    return available_cores() if workers is None else workers
+__all__ = ["app", "main"]
 
 
 @command
@@ -397,143 +312,7 @@ def schema() -> None:
     sys.stdout.write(json.dumps(json_schema(), indent=2) + "\n")
 
 
-@command
-def sensitivity(
-    file: Path = typer.Argument(..., help=FILE_HELP),
-    method: str = typer.Option("sobol", "--method", help="sobol (first-order and total indices) or morris (screening)."),
-    samples: int = typer.Option(128, "--samples", min=2, max=100_000, help="Base sample size N (a power of 2 for sobol): N(k+2) points for sobol, N(k+1) for morris."),
-    runs_per_point: int = typer.Option(10_000, "--runs-per-point", min=1, max=1_000_000_000, help="Runs at each point (10,000 is one batch)."),
-    csv_path: Optional[str] = typer.Option(None, "--csv", help="Write one row per output and parameter here ('-' for stdout)."),
-    overrides: Overrides = [],
-    seed: Seed = None,
-    workers: Workers = None,
-    scheduler: Scheduler = None,
-) -> None:
-    """Rank the uncertain parameters by their influence on P(summit) and on each venue's share."""
-    from .sensitivity import render, rows, sensitivity as analyse
-
-    run_sampled(analyse, file, overrides, csv_path, workers, scheduler, rows, render,
-                method=method, samples=samples, runs=runs_per_point, seed=seed)
-
-
-@command
-def calibrate(
-    file: Path = typer.Argument(..., help=FILE_HELP),
-    target: float = typer.Option(..., "--target", min=0.0, max=1.0, help="The outside probability to match, e.g. 0.15."),
-    by: str = typer.Option(..., "--by", help="The date of the question: P(summit by DATE), YYYY-MM-DD."),
-    param: str = typer.Option(..., "--param", "-p", help="PATH=LO:HI, the field to calibrate and the range to search."),
-    out: Optional[str] = typer.Option(None, "--out", help="Write the calibrated scenario here: a YAML file that extends FILE."),
-    tolerance: float = typer.Option(0.0005, "--tolerance", min=1e-9, max=0.5, help="Stop when P is this close to the target."),
-    overrides: Overrides = [],
-    runs: Runs = None,
-    seed: Seed = None,
-    workers: Workers = None,
-) -> None:
-    """Find the value of a parameter at which P(summit by DATE) matches an outside probability."""
-    from .backends import make_backend
-    from .calibrate import calibrate as find, parse_param, parse_date, render, write_calibrated
-    from .output import check_writable
-    from .zone import analyse_zone
-
-    path, low, high = parse_param(param)
-    day = parse_date(by)
-    if out:
-        check_writable(out)
-    backend = make_backend(default_workers(workers))
-    try:
-        with progress_bar("calibrating") as advance:
-            found = find(str(file), overrides, path=path, low=low, high=high, target=target, by=day, runs=runs,
-                         seed=seed, tolerance=tolerance, backend=backend, progress=advance)
-    finally:
-        backend.close()
-    if out:
-        write_calibrated(found, str(file), overrides, out, sys.argv[1:])
-    render(found, analyse_zone(found.result.scenario), console(), out)
-
-
-@command
-def score(
-    forecasts: List[Path] = typer.Option(..., "--forecasts", "-f", help="Scenario files whose forecasts are scored (repeatable)."),
-    outcomes: Path = typer.Option(..., "--outcomes", help="CSV of resolved questions: question,key,outcome."),
-    csv_path: Optional[str] = typer.Option(None, "--csv", help="Write one row per scenario and question here ('-' for stdout)."),
-    overrides: Overrides = [],
-    runs: Runs = None,
-    seed: Seed = None,
-    workers: Workers = None,
-) -> None:
-    """Brier and log scores of each scenario's forecasts against resolved questions."""
-    from . import manifest
-    from .backends import make_backend
-    from .export import write_rows
-    from .loader import load_scenario
-    from .output import atomic_file, check_writable
-    from .runner import simulate
-    from .score import read_outcomes, render, rows, score_all
-
-    questions = read_outcomes(str(outcomes))
-    scenarios = [(str(f), load_scenario(f, overrides)) for f in forecasts]
-    if csv_path:
-        check_writable(csv_path)
-    backend = make_backend(default_workers(workers))
-    try:
-        results = [(name, simulate(s, runs=runs, seed=seed, backend=backend)) for name, s in scenarios]
-    finally:
-        backend.close()
-    scored = score_all(results, questions)
-    if csv_path:
-        header, body = rows(scored)
-        with atomic_file(csv_path) as handle:
-            write_rows(handle, header, body)
-        manifest.write(sys.argv[1:], dict(scenarios), [csv_path])
-    if csv_path != "-":
-        render(scored, console())
-
-
-@command
-def discover(
-    file: Path = typer.Argument(..., help=FILE_HELP),
-    threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="A point counts as 'summit likely' when its P(summit) exceeds this."),
-    samples: int = typer.Option(400, "--samples", min=10, max=100_000, help="Points drawn from the uncertain parameters."),
-    runs_per_point: int = typer.Option(10_000, "--runs-per-point", min=1, max=1_000_000_000, help="Runs at each point (10,000 is one batch)."),
-    csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the points (parameters, P(summit), in box) here ('-' for stdout)."),
-    overrides: Overrides = [],
-    seed: Seed = None,
-    workers: Workers = None,
-    scheduler: Scheduler = None,
-) -> None:
-    """Find the region of the uncertain parameters where a summit is likely (PRIM)."""
-    from .discover import discover as find, point_rows, render
-
-    run_sampled(find, file, overrides, csv_path, workers, scheduler, point_rows, render,
-                threshold=threshold, samples=samples, runs=runs_per_point, seed=seed)
-
-
-def run_sampled(
-    analysis: Callable[..., Any], file: Path, overrides: list[str], csv_path: Optional[str],
-    workers: Optional[int], scheduler: Optional[str], rows_of: Callable[[Any], tuple[list[str], list[list[str]]]],
-    render: Callable[[Any, "Console"], None], **options: Any,
-) -> None:
-    """The shell of the sample-based analyses: backend, progress, CSV with manifest, report."""
-    from . import manifest
-    from .backends import make_backend
-    from .export import write_rows
-    from .output import atomic_file, check_writable
-
-    if csv_path:
-        check_writable(csv_path)
-    backend = make_backend(default_workers(workers), scheduler)
-    try:
-        with progress_bar("sample points") as advance:
-            result = analysis(str(file), overrides, backend=backend, progress=advance, **options)
-    finally:
-        backend.close()
-    if csv_path:
-        header, body = rows_of(result)
-        with atomic_file(csv_path) as handle:
-            write_rows(handle, header, body)
-        manifest.write(sys.argv[1:], {str(file): result.scenario}, [csv_path])
-    if csv_path != "-":
-        render(result, console())
+from . import cli_forecast  # noqa: E402,F401  (registers the forecasting commands after the core ones)
 
 
 def main() -> None:

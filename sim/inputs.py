@@ -88,7 +88,7 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
     mediator_index = {mid: k for k, mid in enumerate(mediators)}
     time = scenario.time
     rounds = time.rounds
-    n, m, v = len(principals), len(mediators), len(venue_ids)
+    n, m = len(principals), len(mediators)
 
     utility = np.array(
         [[venue_utility(scenario, pid, p, vid) for vid in venue_ids] for pid, p in principals.items()]

@@ -58,9 +58,12 @@ def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> lis
     while EXTENDS in layers[-1][1]:
         reference = layers[-1][1][EXTENDS]
         source = layers[-1][0]
-        if not isinstance(reference, str) or not reference.strip():
+        if not isinstance(reference, str) or not reference.strip() or "\0" in reference or len(reference) > 4096:
             raise ScenarioError([Problem(EXTENDS, "must be the path of a scenario file, relative to this one")], source)
-        parent = (chain[-1].parent / reference).resolve()
+        try:
+            parent = (chain[-1].parent / reference).resolve()
+        except (OSError, RuntimeError) as error:  # e.g. a symlink loop
+            raise ScenarioError([Problem(EXTENDS, f"cannot resolve '{reference}': {error}")], source) from None
         if parent in chain:
             cycle = " -> ".join(p.name for p in [*chain, parent])
             raise ScenarioError([Problem(EXTENDS, f"cycle of extends: {cycle}")], str(path))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -157,7 +158,12 @@ class DaskBackend:
                 "a Dask scheduler needs the cluster extra: pip install 'sim[cluster]'"
             ) from error
         self._own_client = client is None
-        self._client = client if client is not None else Client(scheduler, set_as_default=False)
+        try:
+            self._client = client if client is not None else Client(scheduler, set_as_default=False, timeout=15)
+        except (OSError, TimeoutError, ValueError) as error:  # unreachable or malformed address
+            from .errors import UsageError
+
+            raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         cores = sum(self._client.nthreads().values())
         self.workers = max(1, cores)
 
@@ -174,11 +180,21 @@ class DaskBackend:
             self._client.close()
 
 
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}")
+
+
 def scheduler_address(scheduler: str | None) -> str | None:
-    """The scheduler given, else ``$SIM_SCHEDULER``; None (run locally) when neither is set."""
-    if scheduler:
-        return scheduler
-    return os.environ.get(SCHEDULER_ENV) or None
+    """The scheduler given, else ``$SIM_SCHEDULER``; None (run locally) when neither is set.
+
+    The address must look like ``tcp://HOST:PORT`` (or ``tls://``), checked before any
+    connection is tried.
+    """
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address is not None and not SCHEDULER_ADDRESS.fullmatch(address):
+        from .errors import UsageError
+
+        raise UsageError(f"scheduler address '{address}' is not of the form tcp://HOST:PORT")
+    return address
 
 
 def make_backend(workers: int, scheduler: str | None = None) -> Backend:

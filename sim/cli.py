@@ -54,7 +54,8 @@ def run(
 
         return run_command(file, overrides, runs=runs, seed=seed, workers=default_workers(workers), draws=draws,
                            csv_path=csv_path, as_json=as_json, refused={"--runs-csv": runs_csv, "--plot": plot,
-                           "--precision": precision, "--max-runs": max_runs}, scheduler=scheduler)
+                           "--precision": precision, "--max-runs": max_runs, "--resume": resume},
+                           scheduler=scheduler)
     import json
 
     from . import export, manifest
@@ -104,7 +105,7 @@ def run(
     journal.finish()
     if as_json:
         payload = export.result_json(result, zone)
-        payload["manifest"] = manifest.build(sys.argv[1:], {str(file): scenario}, [])
+        payload["provenance"] = manifest.provenance({str(file): scenario})
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     elif "-" not in targets:
         from .tables import render_run

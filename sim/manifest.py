@@ -63,9 +63,18 @@ def build(command: Sequence[str], scenarios: dict[str, Any], outputs: Sequence[s
         "versions": versions(),
         "command": list(command),
         "cwd": os.getcwd(),
+        **provenance(scenarios),
+        "outputs": {name: file_hash(name) for name in outputs},
+    }
+
+
+def provenance(scenarios: dict[str, Any]) -> dict[str, Any]:
+    """Versions and scenario hashes only: what JSON output embeds. It leaves out the
+    command line, so the JSON stays byte-identical whatever ``--workers`` was given."""
+    return {
+        "versions": versions(),
         "scenario_files": {name: file_hash(name) for name in _with_parents(scenarios)},
         "scenario_content": {name: content_hash(s) for name, s in scenarios.items()},
-        "outputs": {name: file_hash(name) for name in outputs},
     }
 
 

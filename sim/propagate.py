@@ -265,7 +265,7 @@ def run_command(file: Any, overrides: Sequence[str], *, runs: int | None, seed: 
 
     from . import manifest
     from .backends import make_backend
-    from .cli import console, progress_bar
+    from .shell import console, progress_bar
     from .export import write_rows
     from .output import atomic_file, check_writable
 
@@ -290,7 +290,9 @@ def run_command(file: Any, overrides: Sequence[str], *, runs: int | None, seed: 
             write_rows(handle, rows[0], rows[1:])
     manifest.write(sys.argv[1:], {str(file): result.scenario}, [csv_path])
     if as_json:
-        sys.stdout.write(json.dumps(as_json_payload(result), indent=2) + "\n")
+        payload = as_json_payload(result)
+        payload["provenance"] = manifest.provenance({str(file): result.scenario})
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     elif csv_path != "-":
         render(result, console())
 

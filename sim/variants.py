@@ -62,14 +62,15 @@ def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> lis
             raise ScenarioError([Problem(EXTENDS, "must be the path of a scenario file, relative to this one")], source)
         try:
             parent = (chain[-1].parent / reference).resolve()
-        except (OSError, RuntimeError) as error:  # e.g. a symlink loop
+            found = parent.is_file()
+        except (OSError, RuntimeError) as error:  # e.g. a symlink loop, a name too long
             raise ScenarioError([Problem(EXTENDS, f"cannot resolve '{reference}': {error}")], source) from None
         if parent in chain:
             cycle = " -> ".join(p.name for p in [*chain, parent])
             raise ScenarioError([Problem(EXTENDS, f"cycle of extends: {cycle}")], str(path))
         if len(chain) >= MAX_CHAIN:
             raise ScenarioError([Problem(EXTENDS, f"more than {MAX_CHAIN} files in the extends chain")], str(path))
-        if not parent.is_file():
+        if not found:
             raise ScenarioError([Problem(EXTENDS, f"parent scenario '{reference}' not found (looked for {parent})")], source)
         chain.append(parent)
         name = os.path.relpath(parent)

@@ -133,5 +133,5 @@ def test_modeline_comment_changes_nothing(tmp_path, sim_cli, sim_cli_many):
     ])
     assert done[0].returncode == 0, done[0].stderr
     assert done[0].stdout.count(": OK") == 2
-    hashes = [next(iter(json.loads(d.stdout)["manifest"]["scenario_content"].values())) for d in done[1:]]
+    hashes = [next(iter(json.loads(d.stdout)["provenance"]["scenario_content"].values())) for d in done[1:]]
     assert hashes[0] == hashes[1]

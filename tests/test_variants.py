@@ -41,7 +41,7 @@ def content_hashes(sim_cli_many, *jobs) -> list[str]:
     hashes = []
     for job, result in zip(jobs, done):
         assert result.returncode == 0, (job, result.stderr)
-        manifest = json.loads(result.stdout)["manifest"]
+        manifest = json.loads(result.stdout)["provenance"]
         hashes.append(next(iter(manifest["scenario_content"].values())))
     return hashes
 

@@ -29,6 +29,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from .journal import JournalSession
 from .backends import Backend
 from .errors import UsageError
 from .loader import load_document, scenario_from_document
@@ -101,6 +102,7 @@ def calibrate(
     tolerance: float = 0.0005,
     backend: Backend | None = None,
     progress: Callable[[int, int], None] | None = None,
+    journal: JournalSession | None = None,
 ) -> Calibration:
     """Find the value of ``path`` in [low, high] with P(summit by ``by``) = ``target``."""
     document = load_document(file, overrides)
@@ -121,7 +123,7 @@ def calibrate(
         x = float(python_value(nominal, x))
         if x not in cache:
             s = scenario_from_document(with_values(document, {path: x}, {path: nominal}), file)
-            cache[x] = simulate(s, runs=runs, seed=seed, backend=backend)
+            cache[x] = simulate(s, runs=runs, seed=seed, backend=backend, journal=journal)
             if progress is not None:
                 progress(len(cache), budget)
         return cache[x]

@@ -54,8 +54,8 @@ def run(
 
         return run_command(file, overrides, runs=runs, seed=seed, workers=default_workers(workers), draws=draws,
                            csv_path=csv_path, as_json=as_json, refused={"--runs-csv": runs_csv, "--plot": plot,
-                           "--precision": precision, "--max-runs": max_runs, "--resume": resume},
-                           scheduler=scheduler)
+                           "--precision": precision, "--max-runs": max_runs},
+                           scheduler=scheduler, resume=resume)
     import json
 
     from . import export, manifest

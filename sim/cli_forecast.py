@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any, Callable, List, Optional
 
 import typer
 
-from .shell import FILE_HELP, Overrides, Runs, Scheduler, Seed, Workers, command, console, default_workers, progress_bar
+from .shell import (
+    FILE_HELP, Overrides, Resume, Runs, Scheduler, Seed, Workers, command, console, default_workers, progress_bar,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,11 +32,12 @@ def sensitivity(
     seed: Seed = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
+    resume: Resume = False,
 ) -> None:
     """Rank the uncertain parameters by their influence on P(summit) and on each venue's share."""
     from .sensitivity import render, rows, sensitivity as analyse
 
-    run_sampled(analyse, file, overrides, csv_path, workers, scheduler, rows, render,
+    run_sampled(analyse, file, overrides, csv_path, workers, scheduler, resume, rows, render,
                 method=method, samples=samples, runs=runs_per_point, seed=seed)
 
 
@@ -50,10 +53,13 @@ def calibrate(
     runs: Runs = None,
     seed: Seed = None,
     workers: Workers = None,
+    scheduler: Scheduler = None,
+    resume: Resume = False,
 ) -> None:
     """Find the value of a parameter at which P(summit by DATE) matches an outside probability."""
     from .backends import make_backend
     from .calibrate import calibrate as find, parse_param, parse_date, render, write_calibrated
+    from .journal import JournalSession
     from .output import check_writable
     from .zone import analyse_zone
 
@@ -61,15 +67,17 @@ def calibrate(
     day = parse_date(by)
     if out:
         check_writable(out)
-    backend = make_backend(default_workers(workers))
+    backend = make_backend(default_workers(workers), scheduler)
+    journal = JournalSession(resume)
     try:
         with progress_bar("calibrating") as advance:
             found = find(str(file), overrides, path=path, low=low, high=high, target=target, by=day, runs=runs,
-                         seed=seed, tolerance=tolerance, backend=backend, progress=advance)
+                         seed=seed, tolerance=tolerance, backend=backend, progress=advance, journal=journal)
     finally:
         backend.close()
     if out:
         write_calibrated(found, str(file), overrides, out, sys.argv[1:])
+    journal.finish()
     render(found, analyse_zone(found.result.scenario), console(), out)
 
 
@@ -122,31 +130,35 @@ def discover(
     seed: Seed = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
+    resume: Resume = False,
 ) -> None:
     """Find the region of the uncertain parameters where a summit is likely (PRIM)."""
     from .discover import discover as find, point_rows, render
 
-    run_sampled(find, file, overrides, csv_path, workers, scheduler, point_rows, render,
+    run_sampled(find, file, overrides, csv_path, workers, scheduler, resume, point_rows, render,
                 threshold=threshold, samples=samples, runs=runs_per_point, seed=seed)
 
 
 def run_sampled(
     analysis: Callable[..., Any], file: Path, overrides: list[str], csv_path: Optional[str],
-    workers: Optional[int], scheduler: Optional[str], rows_of: Callable[[Any], tuple[list[str], list[list[str]]]],
+    workers: Optional[int], scheduler: Optional[str], resume: bool,
+    rows_of: Callable[[Any], tuple[list[str], list[list[str]]]],
     render: Callable[[Any, "Console"], None], **options: Any,
 ) -> None:
     """The shell of the sample-based analyses: backend, progress, CSV with manifest, report."""
     from . import manifest
     from .backends import make_backend
     from .export import write_rows
+    from .journal import JournalSession
     from .output import atomic_file, check_writable
 
     if csv_path:
         check_writable(csv_path)
     backend = make_backend(default_workers(workers), scheduler)
+    journal = JournalSession(resume)
     try:
         with progress_bar("sample points") as advance:
-            result = analysis(str(file), overrides, backend=backend, progress=advance, **options)
+            result = analysis(str(file), overrides, backend=backend, progress=advance, journal=journal, **options)
     finally:
         backend.close()
     if csv_path:
@@ -154,5 +166,6 @@ def run_sampled(
         with atomic_file(csv_path) as handle:
             write_rows(handle, header, body)
         manifest.write(sys.argv[1:], {str(file): result.scenario}, [csv_path])
+    journal.finish()
     if csv_path != "-":
         render(result, console())

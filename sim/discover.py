@@ -27,6 +27,7 @@ from .backends import Backend
 from .errors import UsageError
 from .loader import load_document, scenario_from_document
 from .scenario import Scenario
+from .journal import JournalSession
 from .sensitivity import evaluate_points
 from .uncertainty import Distribution, draw, effective
 
@@ -97,6 +98,7 @@ def discover(
     seed: int | None = None,
     backend: Backend,
     progress: Callable[[int, int], None] | None = None,
+    journal: JournalSession | None = None,
 ) -> Discovery:
     """Sample the uncertain parameters, simulate each point, and find the PRIM box."""
     try:
@@ -114,7 +116,7 @@ def discover(
         raise UsageError(f"{file}: no uncertain parameters to explore (add an `uncertain:` block; docs/forecasting.md)")
     values = draw(parameters, seed, samples)
     tallies = evaluate_points(document, file, scenario, list(parameters), values, runs=runs, seed=seed,
-                              backend=backend, progress=progress)
+                              backend=backend, progress=progress, journal=journal)
     p = np.array([t.summits / t.runs for t in tallies])
     base = dict(scenario=scenario, parameters=parameters, fixed=fixed, threshold=threshold, values=values, p=p,
                 runs_per_point=runs, seed=seed)

@@ -21,12 +21,17 @@ import secrets
 import shutil
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Sequence, TypeVar
 
 import numpy as np
 
 from .outcome import FIELDS, BatchOutcome
 from .stats import Tally
 
+if TYPE_CHECKING:
+    from .backends import Backend
+
+Job = TypeVar("Job")
 JOURNAL_ENV = "SIM_JOURNAL_DIR"
 TALLY_COUNTS = ("runs", "collapses", "runs_with_collapse", "rejected")
 
@@ -66,14 +71,15 @@ class Journal:
     def _file(self, index: int) -> Path:
         return self.folder / f"{index}.npz"
 
-    def finished(self, index: int, count: int, with_outcome: bool) -> bool:
-        """Whether batch ``index`` was saved with ``count`` runs (and outcomes if needed)."""
+    def finished(self, index: int, count: int | None = None, with_outcome: bool = False) -> bool:
+        """Whether batch ``index`` was saved (with ``count`` runs, and outcomes if needed)."""
         file = self._file(index)
         if not file.is_file():
             return False
         try:
             with np.load(file) as saved:
-                return int(saved["tally_runs"]) == count and (not with_outcome or "held" in saved.files)
+                runs_match = count is None or int(saved["tally_runs"]) == count
+                return runs_match and (not with_outcome or "held" in saved.files)
         except (OSError, ValueError, KeyError):
             return False
 
@@ -135,12 +141,12 @@ class JournalSession:
         self.root = root or journal_root()
         self._journals: dict[Path, Journal] = {}
 
-    def job(self, scenario_json: str, seed: int, batch_size: int) -> Journal:
-        """The journal of one scenario and seed."""
+    def job(self, *identity: object) -> Journal:
+        """The journal of one job, named by everything that decides its result
+        (e.g. the validated scenario, the seed and the batch size)."""
         from . import __version__
 
-        identity = "\n".join([__version__, np.__version__, str(batch_size), str(seed), scenario_json])
-        journal = Journal(identity, self.resume, self.root)
+        journal = Journal("\n".join(map(str, (__version__, np.__version__, *identity))), self.resume, self.root)
         return self._journals.setdefault(journal.folder, journal)
 
     def finish(self) -> None:
@@ -148,3 +154,36 @@ class JournalSession:
         for journal in self._journals.values():
             journal.finish()
         self._journals.clear()
+
+
+def journaled_tallies(
+    backend: "Backend",
+    function: Callable[[Job], Tally],
+    jobs: Sequence[Job],
+    identities: Sequence[str],
+    journal: JournalSession | None,
+    shape: tuple[int, int],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Tally]:
+    """``function(job)`` for every job, in order, each result journaled as it arrives.
+
+    For commands made of many independent simulations (sensitivity and discovery points,
+    propagation draws): on resume, jobs whose tally was journaled are not run again.
+    ``identities[k]`` names job ``k``'s result; ``shape`` is (rounds, venues).
+    """
+    saved = [journal.job("tally", identity) if journal else None for identity in identities]
+    tallies: list[Tally | None] = [
+        entry.load(0, *shape)[0] if entry is not None and entry.finished(0) else None for entry in saved
+    ]
+    pending = [k for k, tally in enumerate(tallies) if tally is None]
+    done = len(jobs) - len(pending)
+    if progress is not None and done:
+        progress(done, len(jobs))
+    for k, tally in zip(pending, backend.map(function, (jobs[k] for k in pending))):
+        tallies[k] = tally
+        if saved[k] is not None:
+            saved[k].save(0, tally, None)
+        done += 1
+        if progress is not None:
+            progress(done, len(jobs))
+    return tallies  # type: ignore[return-value]  # every slot is filled now

@@ -32,7 +32,8 @@ from .backends import Backend
 from .errors import UsageError
 from .inputs import compile_inputs
 from .loader import load_document, scenario_from_document
-from .runner import BATCH_SIZE, BatchJob, run_batch
+from .journal import JournalSession, journaled_tallies
+from .runner import BATCH_SIZE, BatchJob, batch_tally
 from .scenario import Scenario
 from .stats import Estimate, Tally
 from .uncertainty import Distribution, draw, effective, nominal_values, with_values
@@ -113,6 +114,7 @@ def propagate(
     seed: int | None = None,
     backend: Backend,
     progress: Callable[[int, int], None] | None = None,
+    journal: JournalSession | None = None,
 ) -> Propagation:
     """Draw the uncertain parameters ``draws`` times and simulate one batch per draw."""
     document = load_document(file, overrides)
@@ -131,12 +133,10 @@ def propagate(
     # Validate every draw before simulating any, so a bad value fails in seconds.
     scenarios = [scenario_from_document(with_values(document, dict(zip(parameters, row)), nominal), file)
                  for row in values]
-    tallies = []
-    jobs = (BatchJob(compile_inputs(s), seed, d, runs, False) for d, s in enumerate(scenarios))
-    for done, (tally, _) in enumerate(backend.map(run_batch, jobs), start=1):
-        tallies.append(tally)
-        if progress is not None:
-            progress(done, draws)
+    jobs = [BatchJob(compile_inputs(s), seed, d, runs, False) for d, s in enumerate(scenarios)]
+    identities = [f"draw {d}, {runs} runs, seed {seed}\n{s.model_dump_json()}" for d, s in enumerate(scenarios)]
+    shape = (scenario.time.rounds, len(scenario.venues))
+    tallies = journaled_tallies(backend, batch_tally, jobs, identities, journal, shape, progress)
     return Propagation(scenario, parameters, fixed, values, runs, seed, tallies, compile_inputs(scenario).venues)
 
 
@@ -258,7 +258,7 @@ def draw_rows(result: Propagation) -> Iterator[list[str]]:
 
 def run_command(file: Any, overrides: Sequence[str], *, runs: int | None, seed: int | None, workers: int,
                 draws: int | None, csv_path: str | None, as_json: bool, refused: dict[str, Any],
-                scheduler: str | None = None) -> None:
+                scheduler: str | None = None, resume: bool = False) -> None:
     """``sim run FILE --propagate``: the command behind the option (see :mod:`sim.cli`)."""
     import json
     import sys
@@ -278,10 +278,11 @@ def run_command(file: Any, overrides: Sequence[str], *, runs: int | None, seed: 
         check_writable(csv_path)
     draws = DEFAULT_DRAWS if draws is None else draws
     backend = make_backend(min(workers, draws), scheduler)
+    journal = JournalSession(resume)
     try:
         with progress_bar("draws") as advance:
             result = propagate(str(file), overrides, draws=draws, runs=runs, seed=seed, backend=backend,
-                               progress=advance)
+                               progress=advance, journal=journal)
     finally:
         backend.close()
     if csv_path:
@@ -289,6 +290,7 @@ def run_command(file: Any, overrides: Sequence[str], *, runs: int | None, seed: 
             rows = list(draw_rows(result))
             write_rows(handle, rows[0], rows[1:])
     manifest.write(sys.argv[1:], {str(file): result.scenario}, [csv_path])
+    journal.finish()
     if as_json:
         payload = as_json_payload(result)
         payload["provenance"] = manifest.provenance({str(file): result.scenario})

@@ -46,6 +46,11 @@ class BatchJob:
     keep_outcome: bool
 
 
+def batch_tally(job: BatchJob) -> Tally:
+    """Simulate one batch and return only its counts."""
+    return run_batch(job)[0]
+
+
 def run_batch(job: BatchJob) -> tuple[Tally, BatchOutcome | None]:
     """Simulate one batch and count it; the per-run records only when asked for."""
     inputs = job.inputs
@@ -142,7 +147,7 @@ def simulate(
     batches = -(-runs // BATCH_SIZE)
     backend = backend or make_backend(min(workers, batches), scheduler)
     keep = on_outcome is not None
-    saved = journal.job(scenario.model_dump_json(), seed, BATCH_SIZE) if journal and batches > 1 else None
+    saved = journal.job("batches", BATCH_SIZE, seed, scenario.model_dump_json()) if journal and batches > 1 else None
     done = {job.index for job in _jobs(inputs, seed, runs, keep) if saved and saved.finished(job.index, job.count, keep)}
     try:
         fresh = backend.map(run_batch, (job for job in _jobs(inputs, seed, runs, keep) if job.index not in done))

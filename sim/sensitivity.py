@@ -29,6 +29,7 @@ import numpy as np
 
 from .backends import Backend
 from .errors import UsageError
+from .journal import JournalSession, journaled_tallies
 from .loader import load_document, scenario_from_document
 from .runner import simulate
 from .scenario import Scenario
@@ -56,18 +57,19 @@ def simulate_point(job: PointJob) -> Tally:
 
 def evaluate_points(document: Any, file: str, scenario: Scenario, paths: Sequence[str], values: np.ndarray, *,
                     runs: int, seed: int, backend: Backend,
-                    progress: Callable[[int, int], None] | None = None) -> list[Tally]:
-    """The tally of each row of ``values`` (one column per path), all with the same seed."""
+                    progress: Callable[[int, int], None] | None = None,
+                    journal: JournalSession | None = None) -> list[Tally]:
+    """The tally of each row of ``values`` (one column per path), all with the same seed.
+
+    Each point's tally is journaled as it arrives, so an interrupted analysis resumes.
+    """
     nominal = nominal_values(scenario)
     # Validate every point before simulating any, so a bad value fails in seconds.
     jobs = [PointJob(scenario_from_document(with_values(document, dict(zip(paths, row)), nominal), file), runs, seed)
             for row in values]
-    tallies = []
-    for done, tally in enumerate(backend.map(simulate_point, jobs), start=1):
-        tallies.append(tally)
-        if progress is not None:
-            progress(done, len(jobs))
-    return tallies
+    identities = [f"point, {runs} runs, seed {seed}\n{job.scenario.model_dump_json()}" for job in jobs]
+    shape = (scenario.time.rounds, len(scenario.venues))
+    return journaled_tallies(backend, simulate_point, jobs, identities, journal, shape, progress)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def sensitivity(
     backend: Backend,
     progress: Callable[[int, int], None] | None = None,
     resamples: int = 1000,
+    journal: JournalSession | None = None,
 ) -> Sensitivity:
     """Sample, simulate every point with common random numbers, and compute the indices."""
     if method not in METHODS:
@@ -151,7 +154,7 @@ def sensitivity(
         unit = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=sample_seed)
     values = _unit_to_values(parameters, unit, method)
     tallies = evaluate_points(document, file, scenario, list(parameters), values, runs=runs, seed=seed,
-                              backend=backend, progress=progress)
+                              backend=backend, progress=progress, journal=journal)
     outputs, constant = {}, []
     venues = list(scenario.venues)
     columns = {"p_summit": np.array([t.summits / t.runs for t in tallies])}

@@ -73,7 +73,7 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
         except SimError as error:
             fail(str(error), error.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted; run, compare and sweep continue where they stopped with --resume", 130)
+            fail("interrupted; rerun the same command with --resume to continue where it stopped", 130)
         except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
             sys.stderr.close()
             raise typer.Exit(0)

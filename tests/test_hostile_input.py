@@ -69,6 +69,7 @@ def test_mutated_scenarios_never_crash(scenario: Path, tmp_path: Path, data) -> 
     path = data.draw(st.sampled_from(list(paths_of(document))))
     action = data.draw(st.sampled_from(ACTIONS))
     mutated = mutate(document, path, action, data.draw(HOSTILE_VALUES))
+    (tmp_path / "base.yaml").write_bytes(scenario.with_name("base.yaml").read_bytes())  # for extends
     file = write(tmp_path, dump(mutated))
     check(["validate", file])
     check(["run", file, "--runs", "50", "--workers", "1", "--json"])

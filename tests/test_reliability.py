@@ -121,3 +121,30 @@ def test_output_is_plain_when_not_a_terminal(env: dict[str, str]) -> None:
     assert data.stdout.startswith("scenario,metric,key,") and data.stderr == ""
     bad = run(["run", str(ROOT / "no-such.yaml")], env)
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
+
+
+def test_journaled_tallies_are_not_recomputed_on_resume(tmp_path: Path) -> None:
+    """Point-by-point analyses (sensitivity, discovery, propagation) resume from their journal."""
+    from sim.backends import SerialBackend
+    from sim.journal import JournalSession, journaled_tallies
+    from sim.stats import Tally
+
+    calls: list[int] = []
+
+    def count(job: int) -> Tally:
+        calls.append(job)
+        return Tally(2, 3, runs=job)
+
+    first = JournalSession(resume=False, root=tmp_path)
+    journaled_tallies(SerialBackend(), count, [5, 6], ["a", "b"], first, (2, 3))
+    assert calls == [5, 6]
+    # The first command dies: its journal folders now belong to a process that is gone.
+    for folder in [f for f in tmp_path.glob("*/*") if f.is_dir()]:
+        folder.rename(folder.with_name("99999999-gone"))
+    # A second command with --resume finds both and reruns neither; a new job still runs.
+    again = JournalSession(resume=True, root=tmp_path)
+    tallies = journaled_tallies(SerialBackend(), count, [5, 6, 7], ["a", "b", "c"], again, (2, 3))
+    assert calls == [5, 6, 7]
+    assert [t.runs for t in tallies] == [5, 6, 7]
+    again.finish()
+    assert not any(tmp_path.rglob("*.npz"))

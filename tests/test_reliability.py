@@ -148,3 +148,31 @@ def test_journaled_tallies_are_not_recomputed_on_resume(tmp_path: Path) -> None:
     assert [t.runs for t in tallies] == [5, 6, 7]
     again.finish()
     assert not any(tmp_path.rglob("*.npz"))
+
+
+def test_a_killed_dask_worker_does_not_change_the_results() -> None:
+    """On a Dask cluster, a worker process killed mid-job: its tasks rerun, results unchanged."""
+    distributed = pytest.importorskip("distributed")
+    from sim.backends import DaskBackend
+    from sim.loader import load_scenario
+    from sim.runner import simulate
+
+    scenario = load_scenario(BASE)
+    local = simulate(scenario, runs=200_000, seed=3)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster, distributed.Client(cluster, set_as_default=False) as client:
+        victim = next(iter(client.run(os.getpid).values()))
+        killed: list[int] = []
+
+        def kill_once(first_run: int, outcome) -> None:
+            if not killed:
+                os.kill(victim, signal.SIGKILL)
+                killed.append(first_run)
+
+        remote = simulate(scenario, runs=200_000, seed=3, backend=DaskBackend(client=client), on_outcome=kill_once)
+    assert killed, "a worker was killed while batches were still running"
+    assert remote.tally.runs == local.tally.runs
+    assert (remote.tally.held == local.tally.held).all()
+    assert (remote.tally.reasons == local.tally.reasons).all()

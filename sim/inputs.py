@@ -14,7 +14,7 @@ import numpy as np
 
 from .scenario import Mediator, Principal, Scenario
 
-STRATEGIES = ("ordered", "rotate", "random", "best")
+STRATEGIES = ("ordered", "rotate", "random", "best", "proportional")
 
 
 @dataclass(frozen=True)

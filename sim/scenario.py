@@ -207,7 +207,7 @@ class Mediator(Strict):
         default_factory=dict, description="Per principal: how much of the pressure it feels."
     )
     proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)
-    strategy: Literal["ordered", "rotate", "random", "best"] = "best"
+    strategy: Literal["ordered", "rotate", "random", "best", "proportional"] = "best"
     proposals_per_round: int = Field(1, ge=1, le=MAX_VENUES)
     attends: bool = Field(False, description="Joins the summit (trilateral format).")
     patience: int | None = Field(

@@ -230,6 +230,11 @@ class BatchState:
                 self._place_venues(slot, chosen[offset], active)
                 self._slot_cost(slot)
             return
+        if spec.strategy == "proportional":
+            for offset, (venue, cost) in enumerate(self._drawn_by_acceptance(listed, width)):
+                self._place_venues(first + offset, venue, active)
+                self._set_slot_cost(first + offset, cost)
+            return
         index, costs = self._most_acceptable(k, width)
         for offset in range(width):
             slot = first + offset
@@ -282,6 +287,26 @@ class BatchState:
         if open_[0] != 0:  # where even the open venues cost +inf, the first listed ties
             np.putmask(best, lowest == np.inf, 0)
         return best[None, :], lowest[None, :]
+
+    def _drawn_by_acceptance(self, listed: np.ndarray, width: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Eq. (7'): ``width`` distinct venues of the list, each drawn with probability
+        proportional to its joint acceptance prod_i p_iv now (1 / cost), one uniform per run
+        and pick; where no listed venue can be accepted at all, the first listed.
+        Returns each pick's venue and cost per run."""
+        costs = np.stack([self._cost_row(int(v)) for v in listed])  # (listed, runs)
+        with np.errstate(divide="ignore"):
+            weights = 1.0 / costs  # 0 where a red line makes the cost infinite
+        picks = []
+        for _ in range(width):
+            cumulative = np.cumsum(weights, axis=0)
+            total = cumulative[-1]
+            target = self.rng.random(self.size) * total
+            index = np.minimum((cumulative <= target).sum(axis=0), len(listed) - 1)
+            index[total == 0] = 0
+            lanes = np.arange(self.size)
+            picks.append((listed[index], costs[index, lanes]))
+            weights[index, lanes] = 0.0  # without replacement
+        return picks
 
     def _cost_row(self, v: int) -> np.ndarray:
         """This round's joint cost of venue ``v`` in every run (computed once per round)."""

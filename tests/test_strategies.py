@@ -1,0 +1,52 @@
+"""The mediator's `proportional` strategy, checked against its closed form."""
+
+from __future__ import annotations
+
+import math
+
+from sim.loader import scenario_from_document
+from sim.runner import simulate
+
+RUNS = 200_000
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def document() -> dict:
+    """One mediator choosing among g, h and a red-lined m; no counter-proposals, no events."""
+    return dict(
+        name="proportional", title="proportional strategy",
+        time=dict(start="2026-01-01", horizon_rounds=8),
+        venues={"g": dict(name="G", country="X"), "h": dict(name="H", country="Y"), "m": dict(name="M", country="Z")},
+        actors={
+            "a": dict(role="principal", name="A", readiness=-1.0, venues={"g": 0.5, "h": 1.5}, red_lines=["m"],
+                      counter_propose=False),
+            "b": dict(role="principal", name="B", readiness=-0.5, venues={"g": -1.0, "h": -2.0}, sharpness=1.5,
+                      counter_propose=False),
+            "k": dict(role="mediator", name="K", pressure=dict(start=1.0, growth=0.0, cap=5.0),
+                      leverage={"a": 0.5, "b": 0.2}, proposes=["g", "h", "m"], strategy="proportional"),
+        },
+        preparation=dict(rounds=0, collapse_risk=0.0),
+    )
+
+
+def test_proportional_strategy_matches_its_closed_form():
+    """Venue v is proposed with probability p_v / sum(p) (p_v its joint acceptance, 0 for a
+    red-lined venue), so each round ends in agreement with q = sum(p_v^2) / sum(p_v), and
+    P(summit by T) = 1 - (1 - q)^T; given a summit, v's share is p_v^2 / sum(p_v^2).
+    Tolerances are 4 standard errors of the run count (and are checked to be small)."""
+    p_g = sigmoid(-1.0 + 0.5 + 0.5 * 1.0) * sigmoid(1.5 * (-0.5 - 1.0 + 0.2 * 1.0))
+    p_h = sigmoid(-1.0 + 1.5 + 0.5 * 1.0) * sigmoid(1.5 * (-0.5 - 2.0 + 0.2 * 1.0))
+    q = (p_g**2 + p_h**2) / (p_g + p_h)
+    expected = 1.0 - (1.0 - q) ** 8
+    result = simulate(scenario_from_document(document()), runs=RUNS, seed=5)
+    tolerance = 4 * math.sqrt(expected * (1 - expected) / RUNS)
+    assert tolerance < 0.01
+    assert abs(result.p_summit.value - expected) <= tolerance
+    share_g = p_g**2 / (p_g**2 + p_h**2)
+    summits = result.p_summit.count
+    share_tolerance = 4 * math.sqrt(share_g * (1 - share_g) / summits)
+    assert abs(result.summary.venue_given_summit["g"].value - share_g) <= share_tolerance
+    assert result.summary.venue_given_summit["m"].count == 0

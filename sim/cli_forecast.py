@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, List, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
 
 import typer
 
@@ -20,13 +20,16 @@ from .shell import (
 if TYPE_CHECKING:
     from rich.console import Console
 
+RunsPerPoint = Annotated[int, typer.Option("--runs-per-point", min=1, max=1_000_000_000,
+                                           help="Runs at each point (10,000 is one batch).")]
+
 
 @command
 def sensitivity(
     file: Path = typer.Argument(..., help=FILE_HELP),
     method: str = typer.Option("sobol", "--method", help="sobol (first-order and total indices) or morris (screening)."),
     samples: int = typer.Option(128, "--samples", min=2, max=100_000, help="Base sample size N (a power of 2 for sobol): N(k+2) points for sobol, N(k+1) for morris."),
-    runs_per_point: int = typer.Option(10_000, "--runs-per-point", min=1, max=1_000_000_000, help="Runs at each point (10,000 is one batch)."),
+    runs_per_point: RunsPerPoint = 10_000,
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write one row per output and parameter here ('-' for stdout)."),
     overrides: Overrides = [],
     seed: Seed = None,
@@ -124,7 +127,7 @@ def discover(
     file: Path = typer.Argument(..., help=FILE_HELP),
     threshold: float = typer.Option(0.5, "--threshold", min=0.0, max=1.0, help="A point counts as 'summit likely' when its P(summit) exceeds this."),
     samples: int = typer.Option(400, "--samples", min=10, max=100_000, help="Points drawn from the uncertain parameters."),
-    runs_per_point: int = typer.Option(10_000, "--runs-per-point", min=1, max=1_000_000_000, help="Runs at each point (10,000 is one batch)."),
+    runs_per_point: RunsPerPoint = 10_000,
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write the points (parameters, P(summit), in box) here ('-' for stdout)."),
     overrides: Overrides = [],
     seed: Seed = None,

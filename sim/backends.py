@@ -141,7 +141,7 @@ SCHEDULER_ENV = "SIM_SCHEDULER"
 class DaskBackend:
     """Runs jobs on a Dask cluster through its scheduler (``tcp://HOST:PORT``).
 
-    Needs the ``cluster`` extra (``pip install 'sim[cluster]'``); dask is imported only
+    Needs the ``cluster`` extra (``pip install '.[cluster]'`` in sim's folder); dask is imported only
     here, when a scheduler is given. At most ``2 x workers`` futures are in flight (at
     least 4), submitted in job order and collected in job order, so the results and the
     memory used do not depend on the cluster's size. Batches are pure functions of their
@@ -155,7 +155,7 @@ class DaskBackend:
             from .errors import UsageError
 
             raise UsageError(
-                "a Dask scheduler needs the cluster extra: pip install 'sim[cluster]'"
+                "a Dask scheduler needs the cluster extra: pip install '.[cluster]' in sim's folder (or dask[distributed])"
             ) from error
         self._own_client = client is None
         try:

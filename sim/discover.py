@@ -105,7 +105,7 @@ def discover(
         import pandas as pd
         import prim
     except ImportError:
-        raise UsageError("sim discover needs PRIM: pip install 'sim[discover]'") from None
+        raise UsageError("sim discover needs PRIM: pip install '.[discover]' in sim's folder (or PRIM)") from None
     if not 0 < threshold < 1:
         raise UsageError(f"--threshold must be between 0 and 1 (exclusive), got {threshold}")
     document = load_document(file, overrides)

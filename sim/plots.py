@@ -22,7 +22,7 @@ def _pyplot():
     try:
         import matplotlib
     except ImportError:
-        raise UsageError("--plot needs matplotlib: pip install 'sim[plot]'") from None
+        raise UsageError("--plot needs matplotlib: pip install '.[plot]' in sim's folder (or matplotlib)") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

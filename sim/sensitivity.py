@@ -17,7 +17,7 @@ ones. Morris (elementary effects on a 4-level grid, ``N (k + 1)`` points) ranks 
 quantile range of the parameter, measured over steps of 2/3 of it; untruncated normals are cut at their 0.5%
 and 99.5% quantiles there, since the grid includes the ends of the unit interval.
 
-SALib is imported only here (``pip install 'sim[sensitivity]'``).
+SALib is imported only here (``pip install '.[sensitivity]'`` in sim's folder).
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def sensitivity(
         from SALib.sample import morris as morris_sample
         from SALib.sample import sobol as sobol_sample
     except ImportError:
-        raise UsageError("sim sensitivity needs SALib: pip install 'sim[sensitivity]'") from None
+        raise UsageError("sim sensitivity needs SALib: pip install '.[sensitivity]' in sim's folder (or SALib)") from None
     document = load_document(file, overrides)
     scenario = scenario_from_document(document, file)
     seed = scenario.simulation.seed if seed is None else seed

@@ -45,6 +45,12 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     )
     console.print(f"Zone of agreement: {zone.explanation()}")
     console.print()
+    if zone.empty:  # certain, not estimated: say so rather than print a Monte Carlo interval
+        console.print(
+            f"[bold]P(summit by {time.horizon_end}) = 0: structurally impossible[/bold] "
+            f"(no venue can be agreed, see the zone above; {p.count:,} of {p.trials:,} runs)"
+        )
+        return
     console.print(
         f"[bold]P(summit by {time.horizon_end}) = {percent(p.value)}[/bold]  "
         f"(95% interval {interval(p)}; {p.count:,} of {p.trials:,} runs)"

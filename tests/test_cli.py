@@ -342,4 +342,4 @@ def test_run_empty_zone_reports_zero_and_why(sim_cli, empty_zone):
     assert table.returncode == 0, table.stderr
     flat = " ".join(table.stdout.split())
     assert "No venue is acceptable to every principal" in flat
-    assert "= 0.0%" in flat
+    assert "= 0: structurally impossible" in flat

@@ -7,6 +7,7 @@ modules are imported inside the commands so that ``sim --help`` starts fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -83,16 +84,11 @@ def run(
     workers = default_workers(workers)
     zone = analyse_zone(scenario)
     journal = JournalSession(resume)
-    if runs_csv:
-        from .inputs import compile_inputs
-
-        with atomic_file(runs_csv) as handle:
-            sink = export.runs_csv_sink(handle, scenario, compile_inputs(scenario))
-            result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision,
-                              max_runs=max_runs, on_outcome=sink, scheduler=scheduler, journal=journal)
-    else:
+    # The per-run rows stream into the file while the batches finish.
+    with (atomic_file(runs_csv) if runs_csv else contextlib.nullcontext()) as handle:
+        sink = export.runs_csv_sink(handle, scenario) if runs_csv else None
         result = simulate(scenario, runs=runs, seed=seed, workers=workers, precision=precision, max_runs=max_runs,
-                          scheduler=scheduler, journal=journal)
+                          on_outcome=sink, scheduler=scheduler, journal=journal)
     if csv_path:
         with atomic_file(csv_path) as handle:
             export.write_summary_csv(result, handle)

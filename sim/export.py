@@ -10,11 +10,10 @@ import csv
 import math
 from typing import IO, TYPE_CHECKING, Any, Callable, Sequence
 
-from .inputs import ModelInputs
 from .outcome import FORMATS, REASONS, BatchOutcome
 from .runner import Result
 from .scenario import Scenario
-from .stats import Estimate
+from .stats import Difference, Estimate
 from .zone import Zone
 
 if TYPE_CHECKING:
@@ -36,9 +35,19 @@ def number(value: float | None) -> str:
     return f"{value:.6f}"
 
 
+def bounds(estimate: Estimate | Difference) -> list[str]:
+    """An estimate or difference and its 95% interval: three cells."""
+    return [number(estimate.value), number(estimate.low), number(estimate.high)]
+
+
+def share_cells(result: Result, venues: Sequence[str]) -> list[str]:
+    """Each venue's share of all runs; empty for a venue the scenario does not have."""
+    shares = result.summary.venue_share
+    return [number(shares[v].value) if v in shares else "" for v in venues]
+
+
 def estimate_cells(estimate: Estimate) -> list[str]:
-    return [number(estimate.value), number(estimate.low), number(estimate.high),
-            str(estimate.count), str(estimate.trials)]
+    return [*bounds(estimate), str(estimate.count), str(estimate.trials)]
 
 
 def summary_rows(result: Result) -> list[list[str]]:
@@ -67,12 +76,12 @@ def write_summary_csv(result: Result, handle: IO[str]) -> None:
     writer.writerows(summary_rows(result))
 
 
-def runs_csv_sink(handle: IO[str], scenario: Scenario, inputs: ModelInputs) -> Callable[[int, BatchOutcome], None]:
+def runs_csv_sink(handle: IO[str], scenario: Scenario) -> Callable[[int, BatchOutcome], None]:
     """A callback for :func:`sim.runner.simulate` that streams per-run rows to ``handle``."""
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(RUN_COLUMNS)
-    venues = list(inputs.venues) + [""]
-    dates = [""] + [scenario.time.round_date(t).isoformat() for t in range(1, inputs.rounds + 1)]
+    venues = list(scenario.venues) + [""]  # venue index -1: no summit
+    dates = [""] + [scenario.time.round_date(t).isoformat() for t in range(1, scenario.time.rounds + 1)]
 
     def write(first_run: int, outcome: BatchOutcome) -> None:
         writer.writerows(
@@ -113,16 +122,13 @@ def compare_table(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm") -> tuple[l
     rows = []
     for path, arm in arms:
         result = arm.result
-        summary = result.summary
-        p = summary.p_summit
-        shares = summary.venue_share
         d = difference(arm, baseline)
         rows.append([
             result.scenario.name, path, str(result.runs), str(result.seed),
-            result.scenario.time.horizon_end.isoformat(), number(p.value), number(p.low), number(p.high),
+            result.scenario.time.horizon_end.isoformat(), *bounds(result.summary.p_summit),
             *median_fields(result),
-            baseline.label, number(d.value), number(d.low), number(d.high), "paired" if d.paired else "independent",
-            *(number(shares[v].value) if v in shares else "" for v in venues),
+            baseline.label, *bounds(d), "paired" if d.paired else "independent",
+            *share_cells(result, venues),
         ])
     return header, rows
 

@@ -137,29 +137,23 @@ def propagate(
     identities = [f"draw {d}, {runs} runs, seed {seed}\n{s.model_dump_json()}" for d, s in enumerate(scenarios)]
     shape = (scenario.time.rounds, len(scenario.venues))
     tallies = journaled_tallies(backend, batch_tally, jobs, identities, journal, shape, progress)
-    return Propagation(scenario, parameters, fixed, values, runs, seed, tallies, compile_inputs(scenario).venues)
+    return Propagation(scenario, parameters, fixed, values, runs, seed, tallies, tuple(scenario.venues))
 
 
 # -- output --------------------------------------------------------------------------------
 
 
-def _pct(value: float) -> str:
+def _spread_text(spread: Spread) -> str:
     from .tables import percent
 
-    return percent(value)
-
-
-def _interval(estimate: Estimate) -> str:
-    return f"{_pct(estimate.low)} - {_pct(estimate.high)}"
-
-
-def _spread_text(spread: Spread) -> str:
-    return " / ".join(_pct(v) for v in spread.percentiles)
+    return " / ".join(percent(v) for v in spread.percentiles)
 
 
 def render(result: Propagation, console: Any) -> None:
     """Print the mixture and the spread across draws: P(summit), by date, by venue."""
     from rich.table import Table
+
+    from .tables import interval as _interval, percent as _pct
 
     scenario = result.scenario
     time = scenario.time

@@ -125,18 +125,14 @@ def _label(axes: Sequence[Axis], values: Sequence[Any]) -> str:
 
 def iter_rows(axes: Sequence[Axis], points: Sequence[Point], venues: Sequence[str]) -> Iterator[list[str]]:
     """Rows of the sweep CSV (see ``sweep_header``)."""
-    from .export import median_fields, number
+    from .export import bounds, median_fields, share_cells
 
     for point in points:
         result = point.arm.result
-        p = result.summary.p_summit
-        shares = result.summary.venue_share
-        d = point.versus_baseline
         yield [
             *(format_value(v) for v in point.values),
-            str(result.runs), number(p.value), number(p.low), number(p.high), *median_fields(result),
-            number(d.value), number(d.low), number(d.high),
-            *(number(shares[v].value) if v in shares else "" for v in venues),
+            str(result.runs), *bounds(result.summary.p_summit), *median_fields(result),
+            *bounds(point.versus_baseline), *share_cells(result, venues),
         ]
 
 

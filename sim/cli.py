@@ -148,13 +148,10 @@ def compare(
         raise problems[-1]
     if csv_path:
         check_writable(csv_path)
-    backend = make_backend(default_workers(workers), scheduler)
     journal = JournalSession(resume)
-    try:
+    with contextlib.closing(make_backend(default_workers(workers), scheduler)) as backend:
         arms = [(path, run_arm(path, s, runs=runs, seed=seed, backend=backend, journal=journal))
                 for path, s in scenarios]
-    finally:
-        backend.close()
     baseline = dict(arms)[base_path]
     header, rows = export.compare_table(arms, baseline)
     if csv_path:
@@ -198,14 +195,11 @@ def sweep(
             fail("--plot draws a sweep over one numeric parameter")
         check_writable(plot)
         require()
-    backend = make_backend(default_workers(workers), scheduler)
     journal = JournalSession(resume)
-    try:
+    with contextlib.closing(make_backend(default_workers(workers), scheduler)) as backend:
         with progress_bar("sweep") as advance:
             baseline, points = run_sweep(str(file), axes, overrides=overrides, runs=runs, seed=seed,
                                          backend=backend, progress=advance, journal=journal)
-    finally:
-        backend.close()
     venues = list(baseline.result.inputs.venues)
     header, rows = sweep_header(axes, venues), list(iter_rows(axes, points, venues))
     if csv_path:

@@ -7,6 +7,7 @@ thin layer over its module (:mod:`sim.sensitivity`, :mod:`sim.calibrate`,
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Callable, List, Optional
@@ -70,14 +71,11 @@ def calibrate(
     day = parse_date(by)
     if out:
         check_writable(out)
-    backend = make_backend(default_workers(workers), scheduler)
     journal = JournalSession(resume)
-    try:
+    with contextlib.closing(make_backend(default_workers(workers), scheduler)) as backend:
         with progress_bar("calibrating") as advance:
             found = find(str(file), overrides, path=path, low=low, high=high, target=target, by=day, runs=runs,
                          seed=seed, tolerance=tolerance, backend=backend, progress=advance, journal=journal)
-    finally:
-        backend.close()
     if out:
         write_calibrated(found, str(file), overrides, out, sys.argv[1:])
     journal.finish()
@@ -107,11 +105,8 @@ def score(
     scenarios = [(str(f), load_scenario(f, overrides)) for f in forecasts]
     if csv_path:
         check_writable(csv_path)
-    backend = make_backend(default_workers(workers))
-    try:
+    with contextlib.closing(make_backend(default_workers(workers))) as backend:
         results = [(name, simulate(s, runs=runs, seed=seed, backend=backend)) for name, s in scenarios]
-    finally:
-        backend.close()
     scored = score_all(results, questions)
     if csv_path:
         header, body = rows(scored)
@@ -157,13 +152,10 @@ def run_sampled(
 
     if csv_path:
         check_writable(csv_path)
-    backend = make_backend(default_workers(workers), scheduler)
     journal = JournalSession(resume)
-    try:
+    with contextlib.closing(make_backend(default_workers(workers), scheduler)) as backend:
         with progress_bar("sample points") as advance:
             result = analysis(str(file), overrides, backend=backend, progress=advance, journal=journal, **options)
-    finally:
-        backend.close()
     if csv_path:
         header, body = rows_of(result)
         with atomic_file(csv_path) as handle:

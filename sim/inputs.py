@@ -14,8 +14,6 @@ import numpy as np
 
 from .scenario import Mediator, Principal, Scenario
 
-STRATEGIES = ("ordered", "rotate", "random", "best", "proportional")
-
 
 @dataclass(frozen=True)
 class MediatorInputs:

@@ -22,6 +22,7 @@ Parameter values are drawn in this process from their own streams (see
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Sequence
@@ -271,14 +272,11 @@ def run_command(file: Any, overrides: Sequence[str], *, runs: int | None, seed: 
     if csv_path:
         check_writable(csv_path)
     draws = DEFAULT_DRAWS if draws is None else draws
-    backend = make_backend(min(workers, draws), scheduler)
     journal = JournalSession(resume)
-    try:
+    with contextlib.closing(make_backend(min(workers, draws), scheduler)) as backend:
         with progress_bar("draws") as advance:
             result = propagate(str(file), overrides, draws=draws, runs=runs, seed=seed, backend=backend,
                                progress=advance, journal=journal)
-    finally:
-        backend.close()
     if csv_path:
         with atomic_file(csv_path) as handle:
             rows = list(draw_rows(result))

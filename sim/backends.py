@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import re
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
@@ -72,9 +72,20 @@ def in_job_order(
     ``submit(job)`` returns a future. When a result raises one of ``broken`` (the pool
     lost a worker), ``restart()`` rebuilds the pool and every job still in flight is
     submitted again, up to ``attempts`` times: jobs are pure, so a retried job gives the
-    same result and the output does not change.
+    same result and the output does not change. A submission the broken pool refuses is
+    retried the same way.
     """
     in_flight: deque[tuple[Job, Any]] = deque()
+
+    def submitted(job: Job) -> Any:
+        # A worker can die between two results; the broken pool then refuses new work.
+        # The refusal becomes that job's result, so it is retried like any other.
+        try:
+            return submit(job)
+        except broken as error:
+            refused: Future = Future()
+            refused.set_exception(error)
+            return refused
 
     def first_result() -> Any:
         for attempt in range(attempts + 1):
@@ -89,7 +100,7 @@ def in_job_order(
                     ) from error
                 restart()
                 for k, (pending, _) in enumerate(in_flight):
-                    in_flight[k] = (pending, submit(pending))
+                    in_flight[k] = (pending, submitted(pending))
                 continue
             in_flight.popleft()
             return result
@@ -97,7 +108,7 @@ def in_job_order(
 
     try:
         for job in jobs:
-            in_flight.append((job, submit(job)))
+            in_flight.append((job, submitted(job)))
             if len(in_flight) >= limit:
                 yield first_result()
         while in_flight:

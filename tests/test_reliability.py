@@ -112,6 +112,61 @@ def test_a_killed_worker_is_replaced_and_results_do_not_change(tmp_path: Path, e
     assert parallel.read_bytes() == serial.read_bytes()
 
 
+class FlakyPool:
+    """A stand-in for a process pool whose worker dies: it breaks after ``breaks_after``
+    submissions, refusing new work (as a broken ProcessPoolExecutor does) until rebuilt."""
+
+    def __init__(self, breaks_after: int, refuse: bool) -> None:
+        self.breaks_after, self.refuse = breaks_after, refuse
+        self.submissions = self.restarts = 0
+
+    def submit(self, job: int):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.submissions += 1
+        broken = self.restarts == 0 and self.submissions > self.breaks_after
+        if broken and self.refuse:
+            raise BrokenProcessPool("the pool is not usable anymore")
+        future = Future()
+        if broken:
+            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+        else:
+            future.set_result(job * job)
+        return future
+
+    def restart(self) -> None:
+        self.restarts += 1
+
+
+@pytest.mark.parametrize("refuse", [False, True], ids=["lost result", "refused submission"])
+def test_jobs_of_a_broken_pool_are_rerun_in_order(refuse: bool) -> None:
+    """Whether the pool loses a running job or refuses a new one, every job runs once more
+    on a rebuilt pool and the results come back complete and in job order."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.backends import in_job_order
+
+    pool = FlakyPool(breaks_after=3, refuse=refuse)
+    results = list(in_job_order(pool.submit, range(10), limit=4, restart=pool.restart,
+                                broken=(BrokenProcessPool,)))
+    assert results == [job * job for job in range(10)]
+    assert pool.restarts == 1
+
+
+def test_a_pool_that_keeps_breaking_is_reported() -> None:
+    """After the allowed retries the command stops with a clear WorkerDied error."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sim.backends import WorkerDied, in_job_order
+
+    pool = FlakyPool(breaks_after=0, refuse=True)
+    pool.restart = lambda: None  # the rebuilt pool breaks again
+    with pytest.raises(WorkerDied, match="died 4 times"):
+        list(in_job_order(pool.submit, range(5), limit=2, restart=pool.restart,
+                          broken=(BrokenProcessPool,), attempts=3))
+
+
 def test_output_is_plain_when_not_a_terminal(env: dict[str, str]) -> None:
     """Piped output carries no colour codes or progress bars; errors go to stderr only."""
     done = run(["sweep", BASE, "-p", "actors.putin.readiness=-4,-3", "--runs", "2000"], env)

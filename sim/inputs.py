@@ -25,6 +25,8 @@ class MediatorInputs:
     attends: bool
     patience: int  # failed rounds before disengaging; 0 means never
     pause: int  # rounds disengaged; 0 means for good
+    patience_spread: int  # each run's patience is patience +- up to this many rounds
+    pause_spread: int  # each run's pause is pause +- up to this many rounds
 
 
 @dataclass(frozen=True)
@@ -203,4 +205,6 @@ def _mediator_inputs(mediator: Mediator, venue_index: dict[str, int]) -> Mediato
         attends=mediator.attends,
         patience=mediator.patience or 0,
         pause=mediator.pause_rounds or 0,
+        patience_spread=mediator.patience_spread,
+        pause_spread=mediator.pause_spread,
     )

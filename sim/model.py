@@ -58,7 +58,8 @@ def simulate_batch(
     not change the state (``sim trace`` uses it to tell one lane's story).
     """
     rng = np.random.default_rng(seed)
-    state = BatchState(inputs, size, rng)
+    attention = np.random.default_rng(attention_seed(seed))
+    state = BatchState(inputs, size, rng, attention)
     env = simpy.Environment()
     actors: list[Generator] = []
     if len(inputs.shock_hazard):
@@ -75,6 +76,12 @@ def simulate_batch(
     for actor in actors:
         actor.close()
     return outcome
+
+
+def attention_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
+    """The stream of the mediators' per-run patience and pause: the batch's first child,
+    built directly so that the batch's own seed object is not changed."""
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 0))
 
 
 def current_round(env: simpy.Environment) -> int:

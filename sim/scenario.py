@@ -216,6 +216,14 @@ class Mediator(Strict):
     pause_rounds: int | None = Field(
         None, ge=1, le=MAX_ROUNDS, description="Rounds disengaged; none means for good."
     )
+    patience_spread: int = Field(
+        0, ge=0, le=MAX_ROUNDS,
+        description="Each run's patience is drawn uniformly from patience ± this many rounds.",
+    )
+    pause_spread: int = Field(
+        0, ge=0, le=MAX_ROUNDS,
+        description="Each run's pause is drawn uniformly from pause_rounds ± this many rounds.",
+    )
 
 
 Actor = Annotated[Union[Principal, Mediator], Field(discriminator="role")]
@@ -346,6 +354,18 @@ def _reference_problems(scenario: Scenario):
                 yield unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
         if len(set(actor.proposes)) != len(actor.proposes):
             yield Problem(f"actors.{aid}.proposes", "lists a venue more than once")
+        for spread, field, centre in (
+            ("patience_spread", "patience", actor.patience),
+            ("pause_spread", "pause_rounds", actor.pause_rounds),
+        ):
+            width = getattr(actor, spread)
+            if width and centre is None:
+                yield Problem(f"actors.{aid}.{spread}", f"needs {field}; without it there is nothing to spread")
+            elif width and width >= centre:
+                yield Problem(
+                    f"actors.{aid}.{spread}",
+                    f"must be less than {field} ({centre}) so that every run's value is at least 1, got {width}",
+                )
         for i, deadline in enumerate(actor.pressure.deadlines):
             if deadline.date < scenario.time.start:
                 yield Problem(

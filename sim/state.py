@@ -45,6 +45,15 @@ def odds_against(score: np.ndarray, sharpness: float | np.ndarray) -> np.ndarray
     return np.exp(exponent)
 
 
+def spread_uniformly(centre: int, spread: int, uniform: np.ndarray) -> int | np.ndarray:
+    """``centre`` plus a whole number uniform on ``-spread … spread``, one per uniform in
+    [0, 1); ``centre`` itself when there is no spread."""
+    if not spread:
+        return centre
+    offset = np.minimum((uniform * (2 * spread + 1)).astype(np.int64), 2 * spread)
+    return centre - spread + offset
+
+
 class BatchState:
     """Arrays for ``size`` runs advanced in lockstep, and the moves that change them.
 
@@ -52,7 +61,15 @@ class BatchState:
     few slots are element-wise operations over long rows.
     """
 
-    def __init__(self, inputs: ModelInputs, size: int, rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        inputs: ModelInputs,
+        size: int,
+        rng: np.random.Generator,
+        attention: np.random.Generator | None = None,
+    ) -> None:
+        """``rng`` is the batch's stream; ``attention`` the stream of the mediators'
+        per-run patience and pause, needed only when some mediator has a spread."""
         self.inputs = inputs
         self.size = size
         self.rng = rng
@@ -69,6 +86,7 @@ class BatchState:
         self.engaged = np.ones((m, size), dtype=bool)
         self.failed = np.zeros((m, size), dtype=np.int64)
         self.pause_left = np.zeros((m, size), dtype=np.int64)
+        self.patience, self.pause_length = self._attention_spans(attention)
         self.pressure = np.zeros((m, size))
         self.situation = np.zeros((n, size))  # c_i: eq. (1) without the venue term
         self.odds = np.ones((n, size))  # exp(-b_i c_i)
@@ -152,6 +170,26 @@ class BatchState:
         self._mask3 = np.empty(size, dtype=bool)
         self._index = np.empty(size, dtype=np.int64)
         self._index2 = np.empty(size, dtype=np.int64)
+
+    def _attention_spans(
+        self, attention: np.random.Generator | None
+    ) -> tuple[list[int | np.ndarray], list[int | np.ndarray]]:
+        """Eq. (5): each mediator's patience and pause, per run when they have a spread.
+
+        The uniforms come from their own stream, drawn only when some mediator has a
+        spread, so a scenario without spreads draws exactly what it drew before; the same
+        uniforms serve every spread, so a sweep over a spread keeps common random numbers.
+        """
+        specs = self.inputs.mediator
+        if not any(md.patience_spread or md.pause_spread for md in specs):
+            return [md.patience for md in specs], [md.pause for md in specs]
+        if attention is None:
+            raise ValueError("a mediator has a patience or pause spread: pass the attention stream")
+        uniforms = attention.random((len(specs), 2, self.size))
+        return (
+            [spread_uniformly(md.patience, md.patience_spread, u[0]) for md, u in zip(specs, uniforms)],
+            [spread_uniformly(md.pause, md.pause_spread, u[1]) for md, u in zip(specs, uniforms)],
+        )
 
     # -- events -----------------------------------------------------------------------
     def update_shocks(self) -> None:
@@ -339,12 +377,13 @@ class BatchState:
         np.greater(counts, self.agreed_now, out=counts)  # ... and no agreement
         failed += counts
         np.putmask(failed, self.agreed_now, 0)
-        quits = np.logical_and(self.engaged[k], failed >= spec.patience, out=self._mask)
+        quits = np.logical_and(self.engaged[k], failed >= self.patience[k], out=self._mask)
         if quits.any():
             self.engaged[k] &= ~quits
             # engage() counts down at the start of each round; pause + 1 keeps it away
-            # for exactly `pause` whole rounds and back in the round after them.
-            np.putmask(self.pause_left[k], quits, spec.pause + 1 if spec.pause else NEVER)
+            # for exactly `pause` whole rounds and back in the round after them. A
+            # per-run pause is a full-length array, which putmask reads lane by lane.
+            np.putmask(self.pause_left[k], quits, self.pause_length[k] + 1 if spec.pause else NEVER)
 
     # -- principals -------------------------------------------------------------------
     def assess(self, i: int, t: int) -> None:

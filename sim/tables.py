@@ -203,6 +203,9 @@ def render_zone(zone: Zone, console: Console) -> None:
 def render_trace(trace: "Trace", console: Console) -> None:
     """Print one run round by round: pressure, the table and each answer, the status."""
     console.print(f"[bold]Run {trace.run}[/bold] of {trace.scenario} (seed {trace.seed})")
+    for mediator, span in trace.attention.items():
+        pause = "for good" if span["pause_rounds"] is None else f"for {span['pause_rounds']} rounds"
+        console.print(f"{mediator} leaves after {span['patience']} failed rounds, {pause}")
     table = Table(show_lines=True)
     table.add_column("round", justify="right")
     table.add_column("week of", no_wrap=True)

@@ -57,6 +57,9 @@ class Trace:
     scenario: str
     run: int
     seed: int
+    # Per mediator with patience: this run's patience and pause length (None: for good),
+    # which differ from run to run when the scenario gives them a spread.
+    attention: dict[str, dict[str, int | None]] = field(default_factory=dict)
     rounds: list[RoundRecord] = field(default_factory=list)
     held: bool = False
     venue: str | None = None
@@ -112,7 +115,16 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
             status=_status(state, lane, memory, inputs.venues),
         ))
 
-    outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe)
+    def observe_first(t: int, state: BatchState) -> None:
+        if t == 1:
+            trace.attention = {
+                m: {"patience": lane_value(state.patience[k], lane),
+                    "pause_rounds": lane_value(state.pause_length[k], lane) if spec.pause else None}
+                for k, (m, spec) in enumerate(zip(inputs.mediators, inputs.mediator)) if spec.patience
+            }
+        observe(t, state)
+
+    outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe_first)
     trace.held = bool(outcome.held[lane])
     if trace.held:
         trace.venue = inputs.venues[outcome.venue[lane]]
@@ -121,6 +133,11 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     trace.reason = REASONS[outcome.reason[lane]]
     trace.ending = _ending(trace, scenario)
     return trace
+
+
+def lane_value(value: int | np.ndarray, lane: int) -> int:
+    """One run's value of a per-run quantity that may be the same for every run."""
+    return int(value[lane]) if isinstance(value, np.ndarray) else int(value)
 
 
 def principal_draws(joint_draw: float, acceptance: list[float]) -> list[float]:

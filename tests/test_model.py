@@ -448,3 +448,76 @@ def test_pause_lasts_pause_rounds(document):
     """pause_rounds = Q means Q rounds without the mediator, as the schema describes it."""
     assert _engagement(document, patience=2, pause=3, rounds=12) == [1, 2, 6, 7, 11, 12]
     assert _engagement(document, patience=2, pause=1, rounds=6) == [1, 2, 4, 5]
+
+
+def _first_rounds(document, runs, rounds, **mediator):
+    """Per run: the first round the mediator is away, and the first round it is back."""
+    document["time"]["horizon_rounds"] = rounds
+    document["actors"]["zelensky"]["readiness"] = -50.0  # nothing is ever agreed
+    document["actors"]["trump"].update(mediator)
+    away = np.zeros(runs, dtype=int)
+    back = np.zeros(runs, dtype=int)
+
+    def observe(t, state):
+        # The observer runs before phase 7, so round t shows the engagement of round t.
+        away[(away == 0) & ~state.engaged[0]] = t
+        back[(away > 0) & (away < t) & (back == 0) & state.engaged[0]] = t
+
+    _outcomes(document, runs=runs, observer=observe)
+    return away, back
+
+
+def assert_uniform_on(values, low, high, runs):
+    """Every whole number low..high occurs with frequency 1/(high - low + 1), within five
+    binomial standard deviations; nothing else occurs."""
+    support = np.arange(low, high + 1)
+    assert set(np.unique(values)) == set(support)
+    share = 1 / len(support)
+    tolerance = 5 * math.sqrt(share * (1 - share) / runs)
+    for value in support:
+        assert abs(np.mean(values == value) - share) < tolerance, value
+
+
+def test_patience_spread_draws_each_runs_patience_uniformly(document):
+    """patience 6 with spread 2: each run's mediator leaves after 4..8 failed rounds,
+    equally often, so runs no longer all lose their mediator in the same week."""
+    runs = 20_000
+    away, _ = _first_rounds(document, runs, rounds=12, patience=6, patience_spread=2)
+    assert_uniform_on(away - 1, 4, 8, runs)
+
+
+def test_pause_spread_draws_each_runs_pause_uniformly(document):
+    """pause_rounds 5 with spread 3: the mediator sits out 2..8 rounds, equally often."""
+    runs = 20_000
+    away, back = _first_rounds(document, runs, rounds=16, patience=2, pause_rounds=5, pause_spread=3)
+    assert (away == 3).all(), "no patience spread: every run's mediator leaves after round 2"
+    assert_uniform_on(back - away, 2, 8, runs)
+
+
+def test_a_scenario_without_spreads_draws_nothing_more(document):
+    """The spreads draw from a stream of their own: a scenario without them gives the
+    same runs with or without that stream, and a zero spread is no spread."""
+    document["actors"]["trump"].update(patience=3, pause_rounds=2)
+    inputs = compile_inputs(scenario_from_document(document))
+    document["actors"]["trump"].update(patience_spread=0, pause_spread=0)
+    assert compile_inputs(scenario_from_document(document)).mediator == inputs.mediator
+    plain = BatchState(inputs, 100, np.random.default_rng(7))
+    assert plain.patience == [3] and plain.pause_length == [2]
+    with pytest.raises(ValueError, match="attention stream"):
+        document["actors"]["trump"]["patience_spread"] = 1
+        BatchState(compile_inputs(scenario_from_document(document)), 100, np.random.default_rng(7))
+
+
+@pytest.mark.parametrize(
+    "mediator, message",
+    [
+        ({"patience": 4, "patience_spread": 4}, "patience_spread: must be less than patience (4)"),
+        ({"patience_spread": 1}, "patience_spread: needs patience"),
+        ({"patience": 4, "pause_spread": 1}, "pause_spread: needs pause_rounds"),
+        ({"patience": 4, "pause_rounds": 2, "pause_spread": 3}, "pause_spread: must be less than pause_rounds (2)"),
+    ],
+)
+def test_a_spread_must_leave_every_run_at_least_one_round(document, mediator, message):
+    document["actors"]["trump"].update(mediator)
+    with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        scenario_from_document(document)

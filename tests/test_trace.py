@@ -146,3 +146,27 @@ def test_invalid_run_is_exit_2(sim_cli, value, fragment):
     assert len(lines) == 1 and lines[0].startswith("sim: error: "), lines
     assert fragment in lines[0]
     assert done.stdout == ""
+
+
+def test_trace_tells_this_runs_patience_and_pause(document):
+    """With spreads every run has its own patience and pause; the trace states them and
+    its rounds show the mediator away for exactly that pause after that many failures."""
+    from sim.loader import scenario_from_document
+    from sim.trace import trace_run
+
+    document["time"]["horizon_rounds"] = 30
+    document["actors"]["zelensky"]["readiness"] = -50.0  # nothing is ever agreed
+    document["actors"]["trump"].update(patience=8, patience_spread=4, pause_rounds=6, pause_spread=3)
+    scenario = scenario_from_document(document)
+    seen = set()
+    for run in range(12):
+        story = trace_run(scenario, run)
+        span = story.attention["trump"]
+        assert 4 <= span["patience"] <= 12 and 3 <= span["pause_rounds"] <= 9
+        seen.add((span["patience"], span["pause_rounds"]))
+        engaged = [record.engaged["trump"] for record in story.rounds]
+        away = span["patience"]  # 0-based index of the first round away
+        assert engaged[:away] == [True] * away
+        assert engaged[away:away + span["pause_rounds"]] == [False] * span["pause_rounds"]
+        assert engaged[away + span["pause_rounds"]] is True
+    assert len(seen) > 3, "runs draw different spans"

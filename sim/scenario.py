@@ -360,7 +360,10 @@ def _reference_problems(scenario: Scenario):
         ):
             width = getattr(actor, spread)
             if width and centre is None:
-                yield Problem(f"actors.{aid}.{spread}", f"needs {field}; without it there is nothing to spread")
+                yield Problem(
+                    f"actors.{aid}.{spread}",
+                    f"needs {field}; without it there is nothing to spread (set {spread} to 0 as well)",
+                )
             elif width and width >= centre:
                 yield Problem(
                     f"actors.{aid}.{spread}",

@@ -52,8 +52,8 @@ def document(
             "drift": 0.01 * ((i % 3) - 1), "drift_limit": 1.0, "sharpness": 1.0 + 0.1 * (i % 2),
             "counter_propose": True,
         }
-        if red_lines and venues > 2:
-            actor["red_lines"] = [venue_ids[(i + 1) % venues]] if (i + 1) % venues != i else []
+        if red_lines and venues > 2 and i < venues - 2:  # venue 0 and the last venue stay open
+            actor["red_lines"] = [venue_ids[i + 1]]
         actors[pid] = actor
     for k, mid in enumerate(mediator_ids):
         proposes = [vid for j, vid in enumerate(venue_ids) if (j + k) % max(1, mediators) == 0] or venue_ids

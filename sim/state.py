@@ -292,6 +292,9 @@ class BatchState:
         """
         listed = self.inputs.mediator[k].proposes
         open_ = self._open[k]
+        if not len(open_):  # every listed venue is red-lined: all tie, the first listed win
+            return (np.broadcast_to(np.arange(width)[:, None], (width, self.size)),
+                    np.broadcast_to(np.inf, (width, self.size)))
         block = self._blocks[k]
         if block is not None:
             listed_odds = self._open_odds[k]

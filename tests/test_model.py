@@ -421,6 +421,20 @@ def test_best_strategy_ranks_red_lined_venues_last(document):
     assert (state.slots[2] == inputs.venues.index("b")).all()
 
 
+@pytest.mark.parametrize("width", [1, 2])
+def test_best_strategy_with_every_listed_venue_red_lined_puts_up_the_first_listed(document, width):
+    """When no listed venue can be accepted, all tie at probability 0 and the first
+    ``width`` listed go on the table, where they are never agreed."""
+    doc = _three_venue_document(document)
+    doc["actors"]["putin"]["red_lines"] = ["a", "b", "c"]
+    doc["actors"]["trump"].update(proposes=["c", "b", "a"], proposals_per_round=width)
+    inputs = compile_inputs(scenario_from_document(doc))
+    state = _state_after_proposals(inputs, 10)
+    for slot, venue in enumerate(["c", "b"][:width]):
+        assert (state.slots[slot] == inputs.venues.index(venue)).all()
+        assert np.isinf(state.probability[slot]).all()
+
+
 def _engagement(document, patience, pause, rounds):
     """Rounds in which the mediator is engaged, in a scenario where nothing is ever agreed."""
     document["time"]["horizon_rounds"] = rounds

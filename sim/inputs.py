@@ -64,6 +64,11 @@ class ModelInputs:
     acceptable: np.ndarray  # (V,) bool: no principal's red line
 
     @property
+    def attention_varies(self) -> bool:
+        """True when some mediator's patience or pause is drawn per run (eq. 5')."""
+        return any(md.patience_spread or md.pause_spread for md in self.mediator)
+
+    @property
     def zone_empty(self) -> bool:
         """True when no venue can ever be accepted by every principal on the table."""
         return not self.reachable.any()

@@ -58,7 +58,7 @@ def simulate_batch(
     not change the state (``sim trace`` uses it to tell one lane's story).
     """
     rng = np.random.default_rng(seed)
-    attention = np.random.default_rng(attention_seed(seed))
+    attention = np.random.default_rng(attention_seed(seed)) if inputs.attention_varies else None
     state = BatchState(inputs, size, rng, attention)
     env = simpy.Environment()
     actors: list[Generator] = []

@@ -183,7 +183,7 @@ class BatchState:
         uniforms serve every spread, so a sweep over a spread keeps common random numbers.
         """
         specs = self.inputs.mediator
-        if not any(md.patience_spread or md.pause_spread for md in specs):
+        if not self.inputs.attention_varies:
             return [md.patience for md in specs], [md.pause for md in specs]
         if attention is None:
             raise ValueError("a mediator has a patience or pause spread: pass the attention stream")

@@ -92,6 +92,12 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     memory = {"phase": NEGOTIATING, "collapses": 0}
 
     def observe(t: int, state: BatchState) -> None:
+        if t == 1:  # the run's attention spans, drawn before round 1
+            trace.attention = {
+                m: {"patience": lane_value(state.patience[k], lane),
+                    "pause_rounds": lane_value(state.pause_length[k], lane) if spec.pause else None}
+                for k, (m, spec) in enumerate(zip(inputs.mediators, inputs.mediator)) if spec.patience
+            }
         if memory["phase"] == HELD:
             return  # the story ended with the summit
         table = []
@@ -115,16 +121,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
             status=_status(state, lane, memory, inputs.venues),
         ))
 
-    def observe_first(t: int, state: BatchState) -> None:
-        if t == 1:
-            trace.attention = {
-                m: {"patience": lane_value(state.patience[k], lane),
-                    "pause_rounds": lane_value(state.pause_length[k], lane) if spec.pause else None}
-                for k, (m, spec) in enumerate(zip(inputs.mediators, inputs.mediator)) if spec.patience
-            }
-        observe(t, state)
-
-    outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe_first)
+    outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe)
     trace.held = bool(outcome.held[lane])
     if trace.held:
         trace.venue = inputs.venues[outcome.venue[lane]]

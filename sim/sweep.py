@@ -67,6 +67,25 @@ def parse_axis(text: str) -> Axis:
     return Axis(path, values)
 
 
+def whole_where_integer(axis: Axis, scenario: dict[str, Any]) -> Axis:
+    """A START:STOP:STEPS range over an integer field (``patience``, ``preparation.rounds``)
+    as whole numbers, so points and CSV cells read ``3``, not ``3.0``. ``scenario`` is the
+    validated scenario as a dict (defaults included); other axes are returned as they are,
+    and a fractional value for an integer field is left for validation to refuse."""
+    node: Any = scenario
+    for part in axis.path.split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return axis
+    whole = all(isinstance(v, float) and v.is_integer() for v in axis.values)
+    if isinstance(node, bool) or not isinstance(node, int) or not whole:
+        return axis
+    return Axis(axis.path, tuple(int(v) for v in axis.values))
+
+
 def grid(axes: Sequence[Axis]) -> list[tuple[Any, ...]]:
     """Every combination of the axes' values, first axis slowest."""
     size = int(np.prod([len(axis.values) for axis in axes]))
@@ -97,11 +116,12 @@ def sweep(
 ) -> tuple[Arm, list[Point]]:
     """Run the baseline and every grid point; ``progress(done, total)`` after each."""
     document = load_document(file, overrides)
+    as_written = scenario_from_document(document, file)
+    axes = [whole_where_integer(axis, as_written.model_dump()) for axis in axes]
     points = grid(axes)
     # Validate every point before simulating any, so a bad value fails in seconds.
     scenarios = [scenario_from_document(_with(document, axes, values, file), file) for values in points]
-    baseline = run_arm("baseline", scenario_from_document(document, file), runs=runs, seed=seed, backend=backend,
-                       journal=journal)
+    baseline = run_arm("baseline", as_written, runs=runs, seed=seed, backend=backend, journal=journal)
     results = []
     for done, (values, scenario) in enumerate(zip(points, scenarios), start=1):
         arm = run_arm(_label(axes, values), scenario, runs=runs, seed=seed, backend=backend, journal=journal)

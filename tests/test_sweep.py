@@ -133,3 +133,19 @@ def test_bad_param_path_names_the_param(sim_cli):
     assert done.returncode == 2
     assert "no 'putn' at actors" in done.stderr
     assert "--param" in done.stderr and "--set" not in done.stderr, done.stderr
+
+
+def test_a_range_over_an_integer_field_gives_whole_numbers(sim_cli_many):
+    """Sweeping a whole-number field (patience) writes 8, 10, 12, not 8.0, 10.0, 12.0; a
+    number field keeps its decimals even where the values are whole; and 12 is the
+    scenario's own value, so its row matches the scenario as written exactly."""
+    patience, leverage = sim_cli_many([
+        ["sweep", BASE, "-p", "actors.trump.patience=8:12:3", "--runs", 2000, "--csv", "-"],
+        ["sweep", BASE, "-p", "actors.trump.leverage.putin=0:1:2", "--runs", 2000, "--csv", "-"],
+    ])
+    assert patience.returncode == 0, patience.stderr
+    found = rows(patience.stdout)
+    assert [row["actors.trump.patience"] for row in found] == ["8", "10", "12"]
+    assert float(found[-1]["diff_vs_baseline"]) == 0.0
+    assert leverage.returncode == 0, leverage.stderr
+    assert [row["actors.trump.leverage.putin"] for row in rows(leverage.stdout)] == ["0.0", "1.0"]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -93,15 +94,42 @@ def apply_overrides(document: Any, overrides: Sequence[str], option: str = "--se
     return result
 
 
+SEGMENT = re.compile(r'"([^"]+)"|([^".]+)')
+
+
+def split_path(path: str) -> list[str] | None:
+    """``a.b.0.c`` as its parts; a part in double quotes may contain dots, for keys that
+    are themselves paths (``uncertain."actors.putin.readiness".uniform``). None when
+    ``path`` is not of that form."""
+    parts, position = [], 0
+    while True:
+        match = SEGMENT.match(path, position)
+        if match is None:
+            return None
+        parts.append(match.group(1) if match.group(1) is not None else match.group(2))
+        position = match.end()
+        if position == len(path):
+            return parts
+        if path[position] != ".":
+            return None
+        position += 1
+
+
+def join_path(parts: Sequence[str]) -> str:
+    """The dotted path of ``parts``, quoting parts that contain a dot (as :func:`split_path` reads them)."""
+    return ".".join(f'"{part}"' if "." in part else part for part in parts)
+
+
 def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any]:
     """Split ``a.b.0.c=VALUE`` into its path parts and its YAML-parsed value."""
     where = f"{option} {override}"
     if "=" not in override:
         raise ScenarioError([Problem(where, "expected PATH=VALUE, e.g. actors.putin.readiness=-3")])
     path, _, text = override.partition("=")
-    parts = path.strip().split(".")
-    if not path.strip() or any(not part for part in parts):
-        raise ScenarioError([Problem(where, "the path must be dotted field names, e.g. actors.putin.readiness")])
+    parts = split_path(path.strip())
+    if parts is None:
+        raise ScenarioError([Problem(where, "the path must be dotted field names, e.g. actors.putin.readiness "
+                                            '(a key that contains dots in double quotes: uncertain."actors.putin.readiness")')])
     try:
         value = yaml.safe_load(text) if text.strip() else ""
     except yaml.YAMLError as error:
@@ -113,7 +141,7 @@ def set_path(document: Any, parts: list[str], value: Any, where: str) -> None:
     """Set ``value`` at ``parts`` inside ``document``, in place; ``where`` names the option."""
     node = document
     for depth, part in enumerate(parts):
-        here = ".".join(parts[:depth]) or "the top level"
+        here = join_path(parts[:depth]) or "the top level"
         last = depth == len(parts) - 1
         if isinstance(node, dict):
             if last:

@@ -265,12 +265,38 @@ def test_set_applies_after_extends(write, parent, sim_cli_many):
     assert from_child_then_set == from_parent_set
 
 
+def test_set_reaches_a_key_with_dots_in_quotes(write, parent, sim_cli_many):
+    """``uncertain`` keys are paths: a double-quoted part addresses one entry, to replace
+    its distribution or (with null) to drop it, like writing the file by hand."""
+    path, document = parent
+    with_range = copy.deepcopy(document)
+    with_range["uncertain"] = {"actors.putin.readiness": {"uniform": [-4.0, -3.0]},
+                               "preparation.collapse_risk": {"uniform": [0.0, 0.2]}}
+    start = write(with_range, "start.yaml")
+    replaced = copy.deepcopy(with_range)
+    replaced["uncertain"]["actors.putin.readiness"] = {"triangular": [-4.0, -3.5, -3.0]}
+    dropped = copy.deepcopy(with_range)
+    del dropped["uncertain"]["preparation.collapse_risk"]
+    changed, want_changed, removed, want_removed, untouched = content_hashes(
+        sim_cli_many,
+        (start, "--set", 'uncertain."actors.putin.readiness"={triangular: [-4.0, -3.5, -3.0]}'),
+        (write(replaced, "replaced.yaml"),),
+        (start, "--set", 'uncertain."preparation.collapse_risk"=null'),
+        (write(dropped, "dropped.yaml"),),
+        (start,),
+    )
+    assert changed == want_changed and removed == want_removed
+    assert untouched not in (changed, removed)
+
+
 BAD_SETS = [
     ("actors.putn.readiness=-3", ["--set actors.putn.readiness=-3", "no 'putn' at actors", "zelensky, putin, trump"]),
     ("actors.trump.proposes.4=kyiv", ["--set actors.trump.proposes.4=kyiv", "actors.trump.proposes is a list of 1"]),
     ("actors.putin.readiness.x=1", ["actors.putin.readiness is a value, not a mapping or list"]),
     ("actors.putin.red_lines=[kyiv", ["--set actors.putin.red_lines=[kyiv", "the value is not valid YAML"]),
     ("actors..readiness=1", ["the path must be dotted field names"]),
+    ('uncertain."actors.putin.readiness=1', ["the path must be dotted field names", "in double quotes"]),
+    ('uncertain."actors.putin.readiness".uniform=[0, 1]', ["no 'uncertain' at the top level"]),
     ("actors.putin.readines=-3", ["actors.putin.readines: unknown field"]),
     ("actors.putin.readiness=low", ["actors.putin.readiness", "valid number"]),
 ]

@@ -56,6 +56,7 @@ class ModelInputs:
     shock_hazard: np.ndarray  # (S,)
     shock_rounds: np.ndarray  # (S,)
     shock_readiness: np.ndarray  # (S, N)
+    shock_lasting: np.ndarray  # (S, N) readiness added for good each time shock s starts
     shock_pressure: np.ndarray  # (S, M)
     shock_collapse: np.ndarray  # (S,)
     prep_rounds: int
@@ -131,9 +132,12 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
     shocks = scenario.events.shocks
     shock_readiness = np.zeros((len(shocks), n))
     shock_pressure = np.zeros((len(shocks), m))
+    shock_lasting = np.zeros((len(shocks), n))
     for s, shock in enumerate(shocks):
         for pid, delta in shock.readiness.items():
             shock_readiness[s, principal_index[pid]] = delta
+        for pid, delta in shock.lasting_readiness.items():
+            shock_lasting[s, principal_index[pid]] = delta
         for mid, delta in shock.pressure.items():
             shock_pressure[s, mediator_index[mid]] = delta
 
@@ -157,6 +161,7 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         shock_hazard=np.array([s.hazard for s in shocks], dtype=float),
         shock_rounds=np.array([s.rounds for s in shocks], dtype=np.int64),
         shock_readiness=shock_readiness,
+        shock_lasting=shock_lasting,
         shock_pressure=shock_pressure,
         shock_collapse=np.array([s.collapse_risk for s in shocks], dtype=float),
         prep_rounds=scenario.preparation.rounds,

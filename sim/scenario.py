@@ -251,6 +251,10 @@ class Shock(Effects):
     name: Name
     hazard: Probability = Field(description="Chance per round that it starts.")
     rounds: int = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+    lasting_readiness: dict[Identifier, Logit] = Field(
+        default_factory=dict,
+        description="Per principal: added to its readiness each time the shock starts, for the rest of the run.",
+    )
 
 
 class Events(Strict):
@@ -384,6 +388,9 @@ def _reference_problems(scenario: Scenario):
             for mid in event.pressure:
                 if mid not in mediators:
                     yield unknown(f"{base}.pressure.{mid}", mid, mediators, "mediator")
+            for pid in getattr(event, "lasting_readiness", {}):
+                if pid not in principals:
+                    yield unknown(f"{base}.lasting_readiness.{pid}", pid, principals, "principal")
             if isinstance(event, ScheduledEvent) and event.date < scenario.time.start:
                 yield Problem(
                     f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"

@@ -84,6 +84,7 @@ class BatchState:
         self.shock_readiness = np.zeros((n, size))
         self.shock_pressure = np.zeros((m, size))
         self.shock_collapse = np.zeros(size)
+        self.lasting_readiness = np.zeros((n, size))  # eq. (6'): shocks' effects for good
         self.engaged = np.ones((m, size), dtype=bool)
         self.failed = np.zeros((m, size), dtype=np.int64)
         self.pause_left = np.zeros((m, size), dtype=np.int64)
@@ -144,6 +145,8 @@ class BatchState:
         self._shock_active = np.empty((s, size), dtype=bool)
         self._pressure_shocked = inputs.shock_pressure.any(axis=0) if s else np.zeros(m, dtype=bool)
         self._readiness_shocked = inputs.shock_readiness.any(axis=0) if s else np.zeros(n, dtype=bool)
+        self._lasting_targets = [[(i, float(x)) for i, x in enumerate(inputs.shock_lasting[j]) if x] for j in range(s)]
+        self._readiness_lasting = inputs.shock_lasting.any(axis=0) if s else np.zeros(n, dtype=bool)
         self._collapse_shocked = bool(s and inputs.shock_collapse.any())
         self._pressure_terms = [
             [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in range(m) if inputs.leverage[k, i]]
@@ -203,13 +206,16 @@ class BatchState:
         np.putmask(left, starts, self._shock_rounds if left.shape[0] == 1 else
                    np.broadcast_to(self._shock_rounds, left.shape))
         active = np.greater(left, 0, out=self._shock_active)
+        effect = self._float
+        for j, targets in enumerate(self._lasting_targets):  # eq. (6'): added at each start
+            for i, delta in targets:
+                self.lasting_readiness[i] += np.multiply(starts[j], delta, out=effect)
         running = np.flatnonzero(active.any(axis=1))
         if not len(running) and not self._shocks_on:
             return  # no shock active now or last round: every effect is already zero
         self.shock_readiness.fill(0.0)
         self.shock_pressure.fill(0.0)
         self.shock_collapse.fill(0.0)
-        effect = self._float
         for j in running:
             readiness, pressure, collapse = self._shock_targets[j]
             for i, delta in readiness:
@@ -403,6 +409,8 @@ class BatchState:
         np.add(self.readiness[i], inputs.drift[i, t] + inputs.scheduled_readiness[i, t], out=situation)
         if self._readiness_shocked[i]:
             situation += self.shock_readiness[i]
+        if self._readiness_lasting[i]:
+            situation += self.lasting_readiness[i]
         felt = self._float
         for k, weight in self._pressure_terms[i]:
             situation += np.multiply(self.pressure[k], weight, out=felt)

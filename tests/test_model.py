@@ -535,3 +535,34 @@ def test_a_spread_must_leave_every_run_at_least_one_round(document, mediator, me
     document["actors"]["trump"].update(mediator)
     with pytest.raises(ScenarioError, match=message.replace("(", r"\(").replace(")", r"\)")):
         scenario_from_document(document)
+
+
+def test_lasting_readiness_accumulates_with_every_start(document):
+    """Eq. (6'): each start of a shock adds its lasting readiness for the rest of the run,
+    so a principal's score is its readiness plus delta times the starts so far, exactly,
+    and the starts follow the hazard (mean rounds x hazard for one-round shocks)."""
+    runs, rounds, hazard, delta = 10_000, 30, 0.2, 0.25
+    document["time"]["horizon_rounds"] = rounds
+    document["actors"]["trump"]["leverage"] = {}  # no pressure felt
+    document["actors"]["zelensky"]["readiness"] = -50.0  # no summit ends a run early
+    document["events"] = {"shocks": [
+        {"name": "strike", "hazard": hazard, "rounds": 1, "lasting_readiness": {"putin": delta}},
+    ]}
+    inputs = compile_inputs(scenario_from_document(document))
+    putin = inputs.principals.index("putin")
+    starts = np.zeros(runs)
+
+    def observe(t, state):
+        starts[:] += state.shock_left[0] > 0  # a one-round shock is active only as it starts
+        np.testing.assert_allclose(state.situation[putin] - state.readiness[putin], delta * starts)
+
+    simulate_batch(inputs, batch_seed(3, 0), runs, observe)
+    expected = rounds * hazard
+    assert abs(starts.mean() - expected) < 5 * math.sqrt(rounds * hazard * (1 - hazard) / runs)
+    assert starts.max() > expected  # it accumulates beyond a single start
+
+
+def test_lasting_readiness_names_principals(document):
+    document["events"] = {"shocks": [{"name": "s", "hazard": 0.1, "lasting_readiness": {"trump": 0.5}}]}
+    with pytest.raises(ScenarioError, match=r"events\.shocks\.0\.lasting_readiness\.trump: unknown principal"):
+        scenario_from_document(document)

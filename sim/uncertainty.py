@@ -362,14 +362,19 @@ def effective(file: str, overrides: Sequence[str], scenario: BaseModel) -> tuple
     drawing from the parent's range would undo the variant. Restating ``uncertain.PATH``
     in the variant makes it uncertain again.
     """
+    from .variants import split_path
+
     declared: dict[str, Distribution] = dict(getattr(scenario, "uncertain", {}))
     layers = _layers(file)  # most derived first
+    set_paths = [(o, split_path(o.partition("=")[0].strip()) or []) for o in overrides]
     kept, notes = {}, []
     for path, distribution in declared.items():
         parts = path.split(".")
         where_declared = next((k for k, layer in enumerate(layers)
                                if isinstance(layer.get("uncertain"), dict) and path in layer["uncertain"]), len(layers))
-        by_set = next((o for o in overrides if _covers(o.partition("=")[0].strip().split("."), parts)), None)
+        if any(_covers(set_path, ["uncertain", path]) for _, set_path in set_paths):
+            where_declared = -1  # declared on the command line: the most specific statement
+        by_set = next((o for o, set_path in set_paths if _covers(set_path, parts)), None)
         where_valued = next((k for k, layer in enumerate(layers) if _sets(layer, parts)), len(layers))
         if by_set is not None:
             notes.append(f"{path} is fixed by --set {by_set}; its declared uncertainty ({distribution.describe()}) is not drawn")

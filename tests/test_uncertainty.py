@@ -126,6 +126,10 @@ def test_variant_values_win_over_inherited_ranges(document, write, tmp_path):
     assert len(effective(str(restated), [], load_scenario(restated))[0]) == 2
     pinned, notes = effective(str(child), ["actors.zelensky.readiness=0.3"], load_scenario(child))
     assert pinned == {} and "--set actors.zelensky.readiness=0.3" in notes[1]
+    # A range stated on the command line is the most specific statement: it is drawn.
+    stated = ['uncertain."actors.putin.readiness"={uniform: [-1, 0]}']
+    kept, notes = effective(str(child), stated, load_scenario(child, stated))
+    assert list(kept) == ["actors.putin.readiness", "actors.zelensky.readiness"] and notes == []
 
 
 def test_propagate_cli_is_identical_whatever_the_workers(sim_cli_many, tmp_path):

@@ -23,7 +23,7 @@ from .experiment import Arm, difference, run_arm
 from .journal import JournalSession
 from .loader import load_document, scenario_from_document
 from .stats import Difference
-from .variants import apply_overrides
+from .variants import apply_overrides, split_path
 
 MAX_POINTS = 10_000
 
@@ -73,7 +73,7 @@ def whole_where_integer(axis: Axis, scenario: dict[str, Any]) -> Axis:
     validated scenario as a dict (defaults included); other axes are returned as they are,
     and a fractional value for an integer field is left for validation to refuse."""
     node: Any = scenario
-    for part in axis.path.split("."):
+    for part in split_path(axis.path) or []:
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and part.isdigit() and int(part) < len(node):

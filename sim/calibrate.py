@@ -35,7 +35,7 @@ from .errors import UsageError
 from .loader import load_document, scenario_from_document
 from .runner import Result, simulate
 from .stats import Estimate
-from .uncertainty import locate, python_value, with_values
+from .uncertainty import locate, python_value, scenario_at, with_values
 
 GRID = 9
 MAX_STEPS = 60
@@ -122,7 +122,7 @@ def calibrate(
     def run_at(x: float) -> Result:
         x = float(python_value(nominal, x))
         if x not in cache:
-            s = scenario_from_document(with_values(document, {path: x}, {path: nominal}), file)
+            s = scenario_at(document, {path: x}, {path: nominal}, file)
             cache[x] = simulate(s, runs=runs, seed=seed, backend=backend, journal=journal)
             if progress is not None:
                 progress(len(cache), budget)

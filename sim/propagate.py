@@ -37,7 +37,7 @@ from .journal import JournalSession, journaled_tallies
 from .runner import BATCH_SIZE, BatchJob, batch_tally
 from .scenario import Scenario
 from .stats import Estimate, Tally
-from .uncertainty import Distribution, draw, effective, nominal_values, with_values
+from .uncertainty import Distribution, draw, effective, nominal_values, scenario_at
 
 DEFAULT_DRAWS = 100
 MAX_DRAWS = 10_000
@@ -132,8 +132,7 @@ def propagate(
     values = draw(parameters, seed, draws)
     nominal = nominal_values(scenario)
     # Validate every draw before simulating any, so a bad value fails in seconds.
-    scenarios = [scenario_from_document(with_values(document, dict(zip(parameters, row)), nominal), file)
-                 for row in values]
+    scenarios = [scenario_at(document, dict(zip(parameters, row)), nominal, file) for row in values]
     jobs = [BatchJob(compile_inputs(s), seed, d, runs, False) for d, s in enumerate(scenarios)]
     identities = [f"draw {d}, {runs} runs, seed {seed}\n{s.model_dump_json()}" for d, s in enumerate(scenarios)]
     shape = (scenario.time.rounds, len(scenario.venues))

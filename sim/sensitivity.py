@@ -34,7 +34,7 @@ from .loader import load_document, scenario_from_document
 from .runner import simulate
 from .scenario import Scenario
 from .stats import Tally
-from .uncertainty import Distribution, derived_seed, effective, nominal_values, with_values
+from .uncertainty import Distribution, derived_seed, effective, nominal_values, scenario_at
 
 METHODS = ("sobol", "morris")
 MAX_POINTS = 200_000
@@ -65,8 +65,7 @@ def evaluate_points(document: Any, file: str, scenario: Scenario, paths: Sequenc
     """
     nominal = nominal_values(scenario)
     # Validate every point before simulating any, so a bad value fails in seconds.
-    jobs = [PointJob(scenario_from_document(with_values(document, dict(zip(paths, row)), nominal), file), runs, seed)
-            for row in values]
+    jobs = [PointJob(scenario_at(document, dict(zip(paths, row)), nominal, file), runs, seed) for row in values]
     identities = [f"point, {runs} runs, seed {seed}\n{job.scenario.model_dump_json()}" for job in jobs]
     shape = (scenario.time.rounds, len(scenario.venues))
     return journaled_tallies(backend, simulate_point, jobs, identities, journal, shape, progress)

@@ -345,6 +345,23 @@ def with_values(document: Any, values: Mapping[str, float], nominal: Mapping[str
     return result
 
 
+def scenario_at(document: Any, values: Mapping[str, float], nominal: Mapping[str, Any], file: str) -> Any:
+    """The validated scenario with each path set to its value. A drawn or searched value
+    that breaks a rule between fields (e.g. a spread not below its centre) is reported
+    with the values that broke it, since the file itself is fine."""
+    from .errors import ScenarioError
+    from .loader import scenario_from_document
+
+    try:
+        return scenario_from_document(with_values(document, values, nominal), file)
+    except ScenarioError as error:
+        named = {path: value for path, value in values.items()
+                 if any(problem.path == path or problem.path.startswith(path + ".") for problem in error.problems)}
+        shown = ", ".join(f"{path}={python_value(nominal.get(path, 0.0), value)!r}"
+                          for path, value in (named or values).items())
+        raise error.with_source(f"{file} (with {shown})") from None
+
+
 def nominal_values(scenario: BaseModel) -> dict[str, Any]:
     """The value the scenario itself gives each uncertain path."""
     out = {}

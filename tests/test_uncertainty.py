@@ -152,3 +152,16 @@ def test_propagate_refuses_options_that_do_not_apply(sim_cli):
     assert done.returncode == 2 and done.stderr.strip() == "sim: error: --draws only applies with --propagate"
     done = sim_cli("run", SCENARIOS / "base.yaml", "--propagate", "--runs", 20_000)
     assert done.returncode == 2 and "at most 10,000" in done.stderr and len(done.stderr.splitlines()) == 1
+
+
+def test_a_draw_that_breaks_a_rule_between_fields_names_the_drawn_value(sim_cli):
+    """Each range is valid on its own, but a drawn spread of 20 is not below base's
+    patience of 12: one line naming the drawn value, exit 2, before anything runs."""
+    done = sim_cli("run", SCENARIOS / "base.yaml", "--propagate", "--draws", 20,
+                   "--set", 'uncertain."actors.trump.patience_spread"={choice: [0, 20]}')
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("sim: error: ")
+    assert "base.yaml (with actors.trump.patience_spread=20): actors.trump.patience_spread: must be less than" \
+        in lines[0]
+    assert done.stdout == ""

@@ -48,6 +48,8 @@ class ModelInputs:
     sharpness: np.ndarray  # (N,)
     drift: np.ndarray  # (N, T+1) accumulated drift per round, clipped to its limit
     favourite: np.ndarray  # (N,) venue each principal counter-proposes, -1 none
+    counter_venues: tuple[np.ndarray, ...]  # per principal: its counter-proposals in order (8)
+    concede_after: np.ndarray  # (N,) failed rounds before it concedes; 0 never
     leverage: np.ndarray  # (M, N)
     pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events (not yet floored at 0)
     scheduled_readiness: np.ndarray  # (N, T+1) scheduled events' readiness effects
@@ -80,7 +82,8 @@ class ModelInputs:
         on_table = np.zeros(len(self.venues), dtype=bool)
         for mediator in self.mediator:
             on_table[mediator.proposes] = True
-        on_table[self.favourite[self.favourite >= 0]] = True
+        for venues in self.counter_venues:
+            on_table[venues] = True
         return on_table & self.acceptable
 
 
@@ -104,6 +107,13 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         [int(np.argmax(np.where(finite[i], utility[i], -np.inf))) if finite[i].any() and p.counter_propose else -1
          for i, p in enumerate(principals.values())],
         dtype=np.int64,
+    )
+    concede_after = np.array([p.concede.after if p.concede and p.counter_propose else 0
+                              for p in principals.values()], dtype=np.int64)
+    counter_venues = tuple(
+        concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
+        else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)
+        for i, p in enumerate(principals.values())
     )
     t = np.arange(rounds + 1, dtype=float)
     drift = np.empty((n, rounds + 1))
@@ -153,6 +163,8 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         sharpness=np.array([p.sharpness for p in principals.values()], dtype=float),
         drift=drift,
         favourite=favourite,
+        counter_venues=counter_venues,
+        concede_after=concede_after,
         leverage=leverage,
         pressure=pressure,
         scheduled_readiness=scheduled_readiness,
@@ -204,6 +216,21 @@ def scheduled_pressure(mediator: Mediator, scenario: Scenario) -> np.ndarray:
         pressure += np.where((t > due - lead) & (t <= due), deadline.boost * ramp, 0.0)
     pressure[0] = 0.0
     return pressure
+
+
+def concessions(utility: np.ndarray, favourite: int, in_zone: np.ndarray, to: list[str] | None,
+                venue_index: dict[str, int]) -> np.ndarray:
+    """Eq. (8): a conceding principal's counter-proposals in order: its favourite first
+    (even outside the zone, as a demand), then the venues of ``to`` in their order, or by
+    default the other venues no principal red-lines, from its best to its worst (ties in
+    the order of ``venues``). Empty for a principal with no acceptable venue at all."""
+    if favourite < 0:
+        return np.array([], dtype=np.int64)
+    if to is None:
+        rest = [int(v) for v in np.argsort(-utility, kind="stable") if in_zone[v]]
+    else:
+        rest = [venue_index[vid] for vid in to]
+    return np.array([favourite, *(v for v in rest if v != favourite)], dtype=np.int64)
 
 
 def _mediator_inputs(mediator: Mediator, venue_index: dict[str, int]) -> MediatorInputs:

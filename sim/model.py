@@ -14,10 +14,11 @@ phase  process          what it does
 1/8    mediator (each)  re-engages after a pause; sets its pressure
 2/8    principal (each) assesses: readiness, drift, events and pressure felt
 3/8    mediator (each)  proposes venues by its strategy
-4/8    principal (each) counter-proposes its favourite venue
+4/8    principal (each) counter-proposes its favourite venue (or its concession)
 5/8    principal (each) accepts or rejects each venue on the table
 6/8    table            preparation: collapse or summit held; new agreements
 7/8    mediator (each)  counts a failed round; disengages when out of patience
+7/8    principal (each) if it concedes: counts a failed round; concedes when due
 ====== ================ ===========================================================
 
 The equations are in ``docs/model.md``; :mod:`sim.state` holds the arrays they act on.
@@ -116,7 +117,9 @@ def mediator(env: simpy.Environment, state: BatchState, k: int) -> Generator:
 
 
 def principal(env: simpy.Environment, state: BatchState, i: int) -> Generator:
-    """Principal ``i``: assesses at phase 2, counter-proposes at 4, decides at 5."""
+    """Principal ``i``: assesses at phase 2, counter-proposes at 4, decides at 5, and, if
+    it concedes, counts the round at 7."""
+    concedes = bool(state.inputs.concede_after[i])
     while True:
         yield at_phase(env, 2)
         state.assess(i, current_round(env))
@@ -124,6 +127,9 @@ def principal(env: simpy.Environment, state: BatchState, i: int) -> Generator:
         state.counter_propose(i)
         yield at_phase(env, 5)
         state.decide(i)
+        if concedes:
+            yield at_phase(env, 7)
+            state.concede(i)
 
 
 def table(env: simpy.Environment, state: BatchState, observer: Observer | None) -> Generator:

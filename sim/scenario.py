@@ -153,6 +153,16 @@ class VenueWeights(Strict):
     third_party: Logit = 0.0
 
 
+class Concession(Strict):
+    """How a principal comes down from its favourite venue (eq. 8 of docs/model.md)."""
+
+    after: int = Field(ge=1, le=MAX_ROUNDS, description="Failed rounds before each concession.")
+    to: list[Identifier] | None = Field(
+        None, max_length=MAX_VENUES,
+        description="The venues it concedes to, in order; default: every venue in the zone, its best first.",
+    )
+
+
 class Principal(Strict):
     """A leader whose attendance a summit needs."""
 
@@ -178,6 +188,9 @@ class Principal(Strict):
         1.0, gt=0.0, le=20.0, description="Logit slope; low values mean noisy choices."
     )
     counter_propose: bool = Field(True, description="Puts its favourite venue on the table.")
+    concede: Concession | None = Field(
+        None, description="Counter-proposes other venues, one after another, when its own is not agreed."
+    )
 
 
 class Deadline(Strict):
@@ -343,6 +356,17 @@ def _reference_problems(scenario: Scenario):
         if venue.host is not None and venue.host not in actors:
             yield unknown(f"venues.{vid}.host", venue.host, actors, "actor")
     for aid, actor in scenario.principals.items():
+        if actor.concede is not None:
+            if not actor.counter_propose:
+                yield Problem(f"actors.{aid}.concede", "needs counter_propose: true; a principal that makes "
+                                                       "no counter-proposals has nothing to concede")
+            for i, vid in enumerate(actor.concede.to or []):
+                if vid not in venues:
+                    yield unknown(f"actors.{aid}.concede.to.{i}", vid, venues, "venue")
+                elif vid in actor.red_lines:
+                    yield Problem(f"actors.{aid}.concede.to.{i}", f"'{vid}' is one of {aid}'s own red lines")
+            if actor.concede.to is not None and len(set(actor.concede.to)) != len(actor.concede.to):
+                yield Problem(f"actors.{aid}.concede.to", "lists a venue more than once")
         for vid in actor.venues:
             if vid not in venues:
                 yield unknown(f"actors.{aid}.venues.{vid}", vid, venues, "venue")

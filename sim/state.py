@@ -125,6 +125,10 @@ class BatchState:
         self.with_mediator = np.zeros(size, dtype=bool)
         self.rejected = np.zeros(size, dtype=np.int64)
         self.collapses = np.zeros(size, dtype=np.int64)
+        # Eq. (8): where each principal is in its list of counter-proposals, and its
+        # failed rounds since it last conceded.
+        self.concession = np.zeros((n, size), dtype=np.int64)
+        self.unanswered = np.zeros((n, size), dtype=np.int64)
         self.attending = np.array([md.attends for md in inputs.mediator], dtype=bool)
 
         # What never changes within a batch, and scratch space reused every round.
@@ -421,10 +425,30 @@ class BatchState:
         np.exp(exponent, out=self.odds[i])
 
     def counter_propose(self, i: int) -> None:
-        """Principal ``i`` puts its favourite acceptable venue on the table."""
-        favourite = int(self.inputs.favourite[i])
-        if favourite >= 0:
-            self._place_venue(int(self.counter_slot[i]), favourite, self._negotiating)
+        """Principal ``i`` puts its favourite acceptable venue on the table, or, once it
+        has conceded (eq. 8), the venue it has come down to in each run."""
+        venues = self.inputs.counter_venues[i]
+        if not len(venues):
+            return
+        slot = int(self.counter_slot[i])
+        if len(venues) == 1 or not self.concession[i].any():
+            self._place_venue(slot, int(venues[0]), self._negotiating)
+            return
+        self._place_venues(slot, venues[self.concession[i]], self._negotiating)
+        self._slot_cost(slot)
+
+    def concede(self, i: int) -> None:
+        """Eq. (8): after ``concede_after`` failed rounds principal ``i`` moves to the next
+        venue of its list (and stays at the last); an agreement resets the count."""
+        failed = self.unanswered[i]
+        failed += np.greater(self.negotiated, self.agreed_now, out=self._mask)  # on the table, not agreed
+        np.putmask(failed, self.agreed_now, 0)
+        moves = np.greater_equal(failed, self.inputs.concede_after[i], out=self._mask)
+        if moves.any():
+            step = self.concession[i]
+            step += moves
+            np.minimum(step, len(self.inputs.counter_venues[i]) - 1, out=step)
+            np.putmask(failed, moves, 0)
 
     def decide(self, i: int) -> None:
         """Eq. (2): every principal accepts each venue on the table with probability p_iv,

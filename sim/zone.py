@@ -24,7 +24,7 @@ class VenueStanding:
     venue: str
     name: str
     blocked_by: tuple[str, ...]  # principals with this venue as a red line
-    proposed_by: tuple[str, ...]  # mediators listing it, principals whose favourite it is
+    proposed_by: tuple[str, ...]  # mediators listing it, principals that counter-propose it (8)
     first_round_acceptance: dict[str, float]  # p_iv in round 1 at baseline readiness
 
     @property
@@ -83,9 +83,9 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     for mid, mediator in zip(inputs.mediators, inputs.mediator):
         for v in mediator.proposes:
             proposers.setdefault(int(v), []).append(mid)
-    for pid, favourite in zip(inputs.principals, inputs.favourite):
-        if favourite >= 0:
-            proposers.setdefault(int(favourite), []).append(pid)
+    for pid, venues in zip(inputs.principals, inputs.counter_venues):
+        for v in venues:
+            proposers.setdefault(int(v), []).append(pid)
     situation = first_round_situation(inputs)
     standings = []
     for v, vid in enumerate(inputs.venues):

@@ -566,3 +566,71 @@ def test_lasting_readiness_names_principals(document):
     document["events"] = {"shocks": [{"name": "s", "hazard": 0.1, "lasting_readiness": {"trump": 0.5}}]}
     with pytest.raises(ScenarioError, match=r"events\.shocks\.0\.lasting_readiness\.trump: unknown principal"):
         scenario_from_document(document)
+
+
+# -- eq. (8): concessions ---------------------------------------------------------------
+
+
+def _conceding_document(document, **concede):
+    """Putin demands Moscow; Geneva and Vienna are in the zone, Geneva better for him.
+    Nothing is ever agreed (Zelensky's readiness), nobody else proposes anything."""
+    document["venues"]["vienna"] = {"name": "Vienna", "country": "Austria", "neutral": True}
+    document["time"]["horizon_rounds"] = 8
+    document["actors"]["zelensky"].update(readiness=-50.0, counter_propose=False)
+    document["actors"]["putin"].update(venues={"moscow": 3.0, "geneva": -1.0, "vienna": -2.0}, concede=concede)
+    document["actors"]["trump"]["proposes"] = []
+    return document
+
+
+def _putins_proposals(document):
+    inputs = compile_inputs(scenario_from_document(document))
+    putin = inputs.principals.index("putin")
+    seen = []
+
+    def observe(t, state):
+        slot = state.slots[state.counter_slot[putin]]
+        assert (slot == slot[0]).all()  # every run fails alike here
+        seen.append(inputs.venues[slot[0]])
+
+    simulate_batch(inputs, batch_seed(0, 0), 50, observe)
+    return seen
+
+
+def test_a_conceding_principal_walks_down_its_zone_venues(document):
+    """concede.after = 3: its favourite for three failed rounds, then its next best venue
+    in the zone for three, then the last one for good."""
+    seen = _putins_proposals(_conceding_document(document, after=3))
+    assert seen == ["moscow"] * 3 + ["geneva"] * 3 + ["vienna"] * 2
+
+
+def test_concede_to_sets_the_order(document):
+    seen = _putins_proposals(_conceding_document(document, after=2, to=["vienna"]))
+    assert seen == ["moscow"] * 2 + ["vienna"] * 6
+
+
+def test_a_concession_venue_makes_the_zone_reachable(document):
+    """With nobody proposing Geneva the zone is empty; a principal that concedes to it
+    makes it reachable, and summits happen there."""
+    document["actors"]["trump"]["proposes"] = []
+    document["actors"]["zelensky"]["counter_propose"] = False
+    document["actors"]["putin"]["venues"] = {"moscow": 3.0}
+    assert compile_inputs(scenario_from_document(document)).zone_empty
+    document["actors"]["putin"]["concede"] = {"after": 2, "to": ["geneva"]}
+    inputs, outcome = _outcomes(document)
+    assert not inputs.zone_empty
+    assert outcome.held.any() and (outcome.venue[outcome.held] == inputs.venues.index("geneva")).all()
+
+
+@pytest.mark.parametrize(
+    "putin, message",
+    [
+        ({"concede": {"after": 2}, "counter_propose": False}, r"actors\.putin\.concede: needs counter_propose"),
+        ({"concede": {"after": 2, "to": ["kyiv"]}}, r"actors\.putin\.concede\.to\.0: 'kyiv' is one of putin's own red lines"),
+        ({"concede": {"after": 2, "to": ["oslo"]}}, r"actors\.putin\.concede\.to\.0: unknown venue 'oslo'"),
+        ({"concede": {"after": 0}}, r"actors\.putin\.concede\.after"),
+    ],
+)
+def test_concessions_are_validated(document, putin, message):
+    document["actors"]["putin"].update(putin)
+    with pytest.raises(ScenarioError, match=message):
+        scenario_from_document(document)

@@ -108,8 +108,7 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
          for i, p in enumerate(principals.values())],
         dtype=np.int64,
     )
-    concede_after = np.array([p.concede.after if p.concede and p.counter_propose else 0
-                              for p in principals.values()], dtype=np.int64)
+    concede_after = np.array([p.concede.after if p.concede else 0 for p in principals.values()], dtype=np.int64)
     counter_venues = tuple(
         concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
         else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)

@@ -393,10 +393,7 @@ class BatchState:
         if spec.patience == 0:
             return
         failed = self.failed[k]
-        counts = np.logical_and(self.engaged[k], self.negotiated, out=self._mask)
-        np.greater(counts, self.agreed_now, out=counts)  # ... and no agreement
-        failed += counts
-        np.putmask(failed, self.agreed_now, 0)
+        self._count_failed_round(failed, among=self.engaged[k])
         quits = np.logical_and(self.engaged[k], failed >= self.patience[k], out=self._mask)
         if quits.any():
             self.engaged[k] &= ~quits
@@ -404,6 +401,15 @@ class BatchState:
             # for exactly `pause` whole rounds and back in the round after them. A
             # per-run pause is a full-length array, which putmask reads lane by lane.
             np.putmask(self.pause_left[k], quits, self.pause_length[k] + 1 if spec.pause else NEVER)
+
+    def _count_failed_round(self, count: np.ndarray, among: np.ndarray | None = None) -> None:
+        """Eqs. (5) and (8): add one where the run negotiated with a venue on the table and
+        agreed nothing (only in the runs ``among``, if given); an agreement resets to 0."""
+        failed = np.greater(self.negotiated, self.agreed_now, out=self._mask)
+        if among is not None:
+            failed &= among
+        count += failed
+        np.putmask(count, self.agreed_now, 0)
 
     # -- principals -------------------------------------------------------------------
     def assess(self, i: int, t: int) -> None:
@@ -441,8 +447,7 @@ class BatchState:
         """Eq. (8): after ``concede_after`` failed rounds principal ``i`` moves to the next
         venue of its list (and stays at the last); an agreement resets the count."""
         failed = self.unanswered[i]
-        failed += np.greater(self.negotiated, self.agreed_now, out=self._mask)  # on the table, not agreed
-        np.putmask(failed, self.agreed_now, 0)
+        self._count_failed_round(failed)
         moves = np.greater_equal(failed, self.inputs.concede_after[i], out=self._mask)
         if moves.any():
             step = self.concession[i]

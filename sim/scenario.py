@@ -12,9 +12,9 @@ venue with probability ``sigmoid(sharpness * score)`` where the score sums them 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import Problem, ScenarioError
 from .uncertainty import MAX_UNCERTAIN, Distribution, uncertain_problems
@@ -33,8 +33,29 @@ Identifier = Annotated[
 ]
 """Ids of venues and actors: lower case letters, digits and underscores, 1-40 long."""
 
-Logit = Annotated[float, Field(ge=-LOGIT_LIMIT, le=LOGIT_LIMIT)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+def _not_a_boolean(value: Any) -> Any:
+    """YAML reads true/false, yes/no and on/off as booleans; a number field refuses them
+    (pydantic would otherwise read true as 1)."""
+    if isinstance(value, bool):
+        raise ValueError("input should be a number, not true/false (YAML reads yes/no and on/off as true/false too)")
+    return value
+
+
+def _a_boolean(value: Any) -> Any:
+    """A true/false field refuses numbers and text (pydantic would otherwise read 1 as true)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"input should be a valid boolean, true or false (got {value!r})")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_a_boolean)]
+Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
+Flag = Annotated[bool, BeforeValidator(_a_boolean)]
+Logit = Annotated[float, Field(ge=-LOGIT_LIMIT, le=LOGIT_LIMIT), BeforeValidator(_not_a_boolean)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(_not_a_boolean)]
+# Bounds inside the type, so that ``X | None`` fields keep them in the JSON Schema too.
+LogitSize = Annotated[float, Field(ge=0.0, le=LOGIT_LIMIT), BeforeValidator(_not_a_boolean)]
+Rounds = Annotated[int, Field(ge=1, le=MAX_ROUNDS), BeforeValidator(_not_a_boolean)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -49,10 +70,8 @@ class Time(Strict):
     """The calendar: when round 1 opens, how long a round lasts, when the horizon ends."""
 
     start: dt.date = Field(description="Opening day of round 1.")
-    round_days: int = Field(7, ge=1, le=366, description="Length of one round in days.")
-    horizon_rounds: int | None = Field(
-        None, ge=1, le=MAX_ROUNDS, description="Number of rounds simulated."
-    )
+    round_days: Whole = Field(7, ge=1, le=366, description="Length of one round in days.")
+    horizon_rounds: Rounds | None = Field(None, description="Number of rounds simulated.")
     end: dt.date | None = Field(
         None, description="Last day of the horizon; rounds opening on or before it count."
     )
@@ -138,8 +157,8 @@ class Venue(Strict):
     name: Name
     country: Name
     host: Identifier | None = Field(None, description="Actor whose home ground this is.")
-    neutral: bool = Field(False, description="A third country with no stake.")
-    third_party: bool = Field(
+    neutral: Flag = Field(False, description="A third country with no stake.")
+    third_party: Flag = Field(
         False, description="Meeting there implies Western / third-party participation."
     )
 
@@ -156,7 +175,7 @@ class VenueWeights(Strict):
 class Concession(Strict):
     """How a principal comes down from its favourite venue (eq. 8 of docs/model.md)."""
 
-    after: int = Field(ge=1, le=MAX_ROUNDS, description="Failed rounds before each concession.")
+    after: Whole = Field(ge=1, le=MAX_ROUNDS, description="Failed rounds before each concession.")
     to: list[Identifier] | None = Field(
         None, max_length=MAX_VENUES,
         description="The venues it concedes to, in order; default: every venue in the zone, its best first.",
@@ -169,7 +188,7 @@ class Principal(Strict):
     role: Literal["principal"]
     name: Name
     readiness: Logit = Field(description="Baseline willingness to meet at leader level.")
-    readiness_sd: float = Field(
+    readiness_sd: Number = Field(
         0.0, ge=0.0, le=10.0, description="Run-to-run spread of readiness (normal)."
     )
     venue_weights: VenueWeights = Field(default_factory=VenueWeights)
@@ -179,15 +198,13 @@ class Principal(Strict):
     red_lines: list[Identifier] = Field(
         default_factory=list, description="Venues never accepted, whatever the pressure."
     )
-    pressure_sensitivity: float = Field(1.0, ge=0.0, le=10.0)
-    drift: float = Field(0.0, ge=-5.0, le=5.0, description="Readiness change per round.")
-    drift_limit: float | None = Field(
-        None, ge=0.0, le=LOGIT_LIMIT, description="Bound on the accumulated drift."
-    )
-    sharpness: float = Field(
+    pressure_sensitivity: Number = Field(1.0, ge=0.0, le=10.0)
+    drift: Number = Field(0.0, ge=-5.0, le=5.0, description="Readiness change per round.")
+    drift_limit: LogitSize | None = Field(None, description="Bound on the accumulated drift.")
+    sharpness: Number = Field(
         1.0, gt=0.0, le=20.0, description="Logit slope; low values mean noisy choices."
     )
-    counter_propose: bool = Field(True, description="Puts its favourite venue on the table.")
+    counter_propose: Flag = Field(True, description="Puts its favourite venue on the table.")
     concede: Concession | None = Field(
         None, description="Counter-proposes other venues, one after another, when its own is not agreed."
     )
@@ -197,16 +214,16 @@ class Deadline(Strict):
     """A date toward which a mediator's pressure ramps up, then falls back."""
 
     date: dt.date
-    boost: float = Field(ge=0.0, le=LOGIT_LIMIT)
-    lead_rounds: int = Field(4, ge=1, le=MAX_ROUNDS)
+    boost: Number = Field(ge=0.0, le=LOGIT_LIMIT)
+    lead_rounds: Whole = Field(4, ge=1, le=MAX_ROUNDS)
 
 
 class Pressure(Strict):
     """A mediator's pressure over time (pressure units; felt as leverage x pressure)."""
 
-    start: float = Field(1.0, ge=0.0, le=LOGIT_LIMIT)
-    growth: float = Field(0.0, ge=-LOGIT_LIMIT, le=LOGIT_LIMIT)
-    cap: float = Field(5.0, ge=0.0, le=LOGIT_LIMIT)
+    start: Number = Field(1.0, ge=0.0, le=LOGIT_LIMIT)
+    growth: Number = Field(0.0, ge=-LOGIT_LIMIT, le=LOGIT_LIMIT)
+    cap: Number = Field(5.0, ge=0.0, le=LOGIT_LIMIT)
     deadlines: list[Deadline] = Field(default_factory=list, max_length=MAX_EVENTS)
 
 
@@ -216,24 +233,20 @@ class Mediator(Strict):
     role: Literal["mediator"]
     name: Name
     pressure: Pressure = Field(default_factory=Pressure)
-    leverage: dict[Identifier, Annotated[float, Field(ge=0.0, le=10.0)]] = Field(
+    leverage: dict[Identifier, Annotated[float, Field(ge=0.0, le=10.0), BeforeValidator(_not_a_boolean)]] = Field(
         default_factory=dict, description="Per principal: how much of the pressure it feels."
     )
     proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)
     strategy: Literal["ordered", "rotate", "random", "best", "proportional"] = "best"
-    proposals_per_round: int = Field(1, ge=1, le=MAX_VENUES)
-    attends: bool = Field(False, description="Joins the summit (trilateral format).")
-    patience: int | None = Field(
-        None, ge=1, le=MAX_ROUNDS, description="Failed rounds before disengaging."
-    )
-    pause_rounds: int | None = Field(
-        None, ge=1, le=MAX_ROUNDS, description="Rounds disengaged; none means for good."
-    )
-    patience_spread: int = Field(
+    proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
+    attends: Flag = Field(False, description="Joins the summit (trilateral format).")
+    patience: Rounds | None = Field(None, description="Failed rounds before disengaging.")
+    pause_rounds: Rounds | None = Field(None, description="Rounds disengaged; none means for good.")
+    patience_spread: Whole = Field(
         0, ge=0, le=MAX_ROUNDS,
         description="Each run's patience is drawn uniformly from patience ± this many rounds.",
     )
-    pause_spread: int = Field(
+    pause_spread: Whole = Field(
         0, ge=0, le=MAX_ROUNDS,
         description="Each run's pause is drawn uniformly from pause_rounds ± this many rounds.",
     )
@@ -247,7 +260,7 @@ class Effects(Strict):
 
     readiness: dict[Identifier, Logit] = Field(default_factory=dict)
     pressure: dict[Identifier, Logit] = Field(default_factory=dict)
-    collapse_risk: float = Field(0.0, ge=-1.0, le=1.0)
+    collapse_risk: Number = Field(0.0, ge=-1.0, le=1.0)
 
 
 class ScheduledEvent(Effects):
@@ -255,7 +268,7 @@ class ScheduledEvent(Effects):
 
     name: Name
     date: dt.date
-    rounds: int = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+    rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
 
 
 class Shock(Effects):
@@ -263,7 +276,7 @@ class Shock(Effects):
 
     name: Name
     hazard: Probability = Field(description="Chance per round that it starts.")
-    rounds: int = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+    rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
     lasting_readiness: dict[Identifier, Logit] = Field(
         default_factory=dict,
         description="Per principal: added to its readiness each time the shock starts, for the rest of the run.",
@@ -278,13 +291,13 @@ class Events(Strict):
 class Preparation(Strict):
     """The period between agreeing a summit and holding it."""
 
-    rounds: int = Field(2, ge=0, le=MAX_ROUNDS)
+    rounds: Whole = Field(2, ge=0, le=MAX_ROUNDS)
     collapse_risk: Probability = Field(0.1, description="Chance per round of collapse.")
 
 
 class Simulation(Strict):
-    runs: int = Field(50_000, ge=1, le=MAX_RUNS)
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    runs: Whole = Field(50_000, ge=1, le=MAX_RUNS)
+    seed: Whole = Field(0, ge=0, le=2**63 - 1)
 
 
 class Scenario(Strict):

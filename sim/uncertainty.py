@@ -234,7 +234,8 @@ def locate(scenario: BaseModel, path: str) -> tuple[Any, tuple[float, float, boo
             if part not in fields:
                 return f"no field '{part}' at {here}; it has: {', '.join(fields)}"
             info = fields[part]
-            constraints, annotation = list(info.metadata), info.annotation
+            annotation = info.annotation
+            constraints = list(info.metadata) + _annotated_constraints(_optional(annotation))
             node = getattr(node, part)
         elif isinstance(node, dict):
             if part not in node:
@@ -269,6 +270,14 @@ def _unwrap(annotation: Any) -> Any:
                 return annotation
         else:
             return annotation
+
+
+def _optional(annotation: Any) -> Any:
+    """``X`` of ``X | None`` (whose bounds live inside ``X``); anything else as it is."""
+    if typing.get_origin(annotation) is Union or type(annotation).__name__ == "UnionType":
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return members[0] if len(members) == 1 else annotation
+    return annotation
 
 
 def _element(annotation: Any, index: int) -> Any:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from conftest import BASE
+from sim.errors import ScenarioError
 from sim.loader import load_scenario, scenario_from_document
 from sim.scenario import Mediator, Principal, Scenario
 
@@ -114,3 +117,23 @@ def test_default_reporting_dates_are_month_ends(document):
     assert [d for d, _ in time.reporting_dates()] == [
         dt.date(2026, 2, 28), dt.date(2026, 3, 31), time.horizon_end,
     ]
+
+
+@pytest.mark.parametrize("override, message", [
+    ("actors.putin.readiness=yes", "actors.putin.readiness: input should be a number, not true/false"),
+    ("actors.trump.leverage.putin=on", "actors.trump.leverage.putin: input should be a number, not true/false"),
+    ("simulation.runs=true", "simulation.runs: input should be a number, not true/false"),
+    ("actors.trump.patience=false", "actors.trump.patience: input should be a number, not true/false"),
+    ("venues.geneva.neutral=1", "venues.geneva.neutral: input should be a valid boolean, true or false (got 1)"),
+])
+def test_booleans_and_numbers_do_not_stand_in_for_each_other(override, message):
+    """YAML reads yes/on/true as true; a number field must not take that as 1, nor a
+    true/false field take 1 as true: one clear error each."""
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_scenario(BASE, [override])
+
+
+def test_bounds_of_optional_fields_reach_the_uncertain_check():
+    """patience is optional with bounds 1-5,200; a range reaching 0 is refused up front."""
+    with pytest.raises(ScenarioError, match="the distribution reaches 0 but actors.trump.patience must be from 1"):
+        load_scenario(BASE, ['uncertain."actors.trump.patience"={choice: [0, 4]}'])

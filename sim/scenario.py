@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from .errors import Problem, ScenarioError
+from .fields import Flag, Number, Whole, not_a_boolean
 from .uncertainty import MAX_UNCERTAIN, Distribution, uncertain_problems
 
 #: Limits that keep a run within memory and time; a file asking for more is refused.
@@ -33,29 +34,11 @@ Identifier = Annotated[
 ]
 """Ids of venues and actors: lower case letters, digits and underscores, 1-40 long."""
 
-def _not_a_boolean(value: Any) -> Any:
-    """YAML reads true/false, yes/no and on/off as booleans; a number field refuses them
-    (pydantic would otherwise read true as 1)."""
-    if isinstance(value, bool):
-        raise ValueError("input should be a number, not true/false (YAML reads yes/no and on/off as true/false too)")
-    return value
-
-
-def _a_boolean(value: Any) -> Any:
-    """A true/false field refuses numbers and text (pydantic would otherwise read 1 as true)."""
-    if not isinstance(value, bool):
-        raise ValueError(f"input should be a valid boolean, true or false (got {value!r})")
-    return value
-
-
-Number = Annotated[float, BeforeValidator(_not_a_boolean)]
-Whole = Annotated[int, BeforeValidator(_not_a_boolean)]
-Flag = Annotated[bool, BeforeValidator(_a_boolean)]
-Logit = Annotated[float, Field(ge=-LOGIT_LIMIT, le=LOGIT_LIMIT), BeforeValidator(_not_a_boolean)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(_not_a_boolean)]
+Logit = Annotated[float, Field(ge=-LOGIT_LIMIT, le=LOGIT_LIMIT), BeforeValidator(not_a_boolean)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(not_a_boolean)]
 # Bounds inside the type, so that ``X | None`` fields keep them in the JSON Schema too.
-LogitSize = Annotated[float, Field(ge=0.0, le=LOGIT_LIMIT), BeforeValidator(_not_a_boolean)]
-Rounds = Annotated[int, Field(ge=1, le=MAX_ROUNDS), BeforeValidator(_not_a_boolean)]
+LogitSize = Annotated[float, Field(ge=0.0, le=LOGIT_LIMIT), BeforeValidator(not_a_boolean)]
+Rounds = Annotated[int, Field(ge=1, le=MAX_ROUNDS), BeforeValidator(not_a_boolean)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -233,7 +216,7 @@ class Mediator(Strict):
     role: Literal["mediator"]
     name: Name
     pressure: Pressure = Field(default_factory=Pressure)
-    leverage: dict[Identifier, Annotated[float, Field(ge=0.0, le=10.0), BeforeValidator(_not_a_boolean)]] = Field(
+    leverage: dict[Identifier, Annotated[float, Field(ge=0.0, le=10.0), BeforeValidator(not_a_boolean)]] = Field(
         default_factory=dict, description="Per principal: how much of the pressure it feels."
     )
     proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)

@@ -31,12 +31,13 @@ import math
 import re
 import typing
 from statistics import NormalDist
-from typing import Any, Iterator, Mapping, Sequence, Union
+from typing import Annotated, Any, Iterator, Mapping, Sequence, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .errors import Problem
+from .fields import Number, not_a_boolean
 
 #: ``SeedSequence(seed, spawn_key=(UNCERTAIN_STREAM, ...))`` streams are the parameters'.
 #: Batches use ``spawn_key=(k,)`` with k below 100,000, so the two never meet.
@@ -57,10 +58,10 @@ class _Strict(BaseModel):
 class NormalSpec(_Strict):
     """A normal distribution, optionally truncated to [low, high]."""
 
-    mean: float
-    sd: float = Field(ge=0.0, description="Standard deviation; 0 is a point mass at the mean.")
-    low: float | None = Field(None, description="Truncation: no value below this.")
-    high: float | None = Field(None, description="Truncation: no value above this.")
+    mean: Number
+    sd: Number = Field(ge=0.0, description="Standard deviation; 0 is a point mass at the mean.")
+    low: Number | None = Field(None, description="Truncation: no value below this.")
+    high: Number | None = Field(None, description="Truncation: no value above this.")
 
     @model_validator(mode="after")
     def _truncation(self) -> "NormalSpec":
@@ -76,10 +77,10 @@ class NormalSpec(_Strict):
 class Distribution(_Strict):
     """Exactly one of ``uniform``, ``normal``, ``triangular`` or ``choice``."""
 
-    uniform: tuple[float, float] | None = Field(None, description="[lo, hi]: every value equally likely.")
+    uniform: tuple[Number, Number] | None = Field(None, description="[lo, hi]: every value equally likely.")
     normal: NormalSpec | None = Field(None, description="{mean, sd}, optionally truncated with low and high.")
-    triangular: tuple[float, float, float] | None = Field(None, description="[lo, mode, hi].")
-    choice: list[Union[int, float]] | None = Field(
+    triangular: tuple[Number, Number, Number] | None = Field(None, description="[lo, mode, hi].")
+    choice: list[Annotated[Union[int, float], BeforeValidator(not_a_boolean)]] | None = Field(
         None, min_length=1, max_length=MAX_CHOICES, description="[v1, v2, ...]: each value equally likely."
     )
 

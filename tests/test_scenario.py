@@ -125,6 +125,8 @@ def test_default_reporting_dates_are_month_ends(document):
     ("simulation.runs=true", "simulation.runs: input should be a number, not true/false"),
     ("actors.trump.patience=false", "actors.trump.patience: input should be a number, not true/false"),
     ("venues.geneva.neutral=1", "venues.geneva.neutral: input should be a valid boolean, true or false (got 1)"),
+    ('uncertain."actors.trump.patience"={choice: [8, yes]}',
+     "uncertain.actors.trump.patience.choice.1: input should be a number, not true/false"),
 ])
 def test_booleans_and_numbers_do_not_stand_in_for_each_other(override, message):
     """YAML reads yes/on/true as true; a number field must not take that as 1, nor a

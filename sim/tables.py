@@ -206,6 +206,8 @@ def render_trace(trace: "Trace", console: Console) -> None:
     for mediator, span in trace.attention.items():
         pause = "for good" if span["pause_rounds"] is None else f"for {span['pause_rounds']} rounds"
         console.print(f"{mediator} leaves after {span['patience']} failed rounds, {pause}")
+    for principal, plan in trace.concessions.items():
+        console.print(f"{principal} concedes every {plan['after']} failed rounds: {' > '.join(plan['venues'])}")
     table = Table(show_lines=True)
     table.add_column("round", justify="right")
     table.add_column("week of", no_wrap=True)

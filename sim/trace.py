@@ -60,6 +60,8 @@ class Trace:
     # Per mediator with patience: this run's patience and pause length (None: for good),
     # which differ from run to run when the scenario gives them a spread.
     attention: dict[str, dict[str, int | None]] = field(default_factory=dict)
+    # Per principal with ``concede``: failed rounds per step and its counter-proposals in order.
+    concessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     rounds: list[RoundRecord] = field(default_factory=list)
     held: bool = False
     venue: str | None = None
@@ -87,6 +89,10 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     lane = run % BATCH_SIZE
     time = scenario.time
     trace = Trace(scenario=scenario.name, run=run, seed=seed)
+    trace.concessions = {
+        pid: {"after": int(after), "venues": [inputs.venues[v] for v in venues]}
+        for pid, after, venues in zip(inputs.principals, inputs.concede_after, inputs.counter_venues) if after
+    }
     proposers = [mid for k, mid in enumerate(inputs.mediators) for _ in range(inputs.mediator[k].per_round)]
     proposers += list(inputs.principals)  # counter-proposals
     memory = {"phase": NEGOTIATING, "collapses": 0}

@@ -170,3 +170,19 @@ def test_trace_tells_this_runs_patience_and_pause(document):
         assert engaged[away:away + span["pause_rounds"]] == [False] * span["pause_rounds"]
         assert engaged[away + span["pause_rounds"]] is True
     assert len(seen) > 3, "runs draw different spans"
+
+
+def test_trace_states_a_principals_concessions(sim_cli_many):
+    """A conceding principal's plan is stated under the title and in the JSON, and its
+    counter-proposals in the rounds follow it."""
+    plan = "actors.putin.concede={after: 4, to: [istanbul, geneva]}"
+    text, data = sim_cli_many([
+        ["trace", BASE, "--run", 0, "--set", plan],
+        ["trace", BASE, "--run", 0, "--set", plan, "--json"],
+    ])
+    assert text.returncode == data.returncode == 0, (text.stderr, data.stderr)
+    assert "putin concedes every 4 failed rounds: moscow > istanbul > geneva" in text.stdout.splitlines()[:4]
+    story = json.loads(data.stdout)
+    assert story["concessions"] == {"putin": {"after": 4, "venues": ["moscow", "istanbul", "geneva"]}}
+    putins = [[o["venue"] for o in r["table"] if o["proposed_by"] == "putin"] for r in story["rounds"]]
+    assert putins[0] == ["moscow"] and "geneva" not in sum(putins[:4], [])

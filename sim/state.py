@@ -149,7 +149,8 @@ class BatchState:
         self._shock_active = np.empty((s, size), dtype=bool)
         self._pressure_shocked = inputs.shock_pressure.any(axis=0) if s else np.zeros(m, dtype=bool)
         self._readiness_shocked = inputs.shock_readiness.any(axis=0) if s else np.zeros(n, dtype=bool)
-        self._lasting_targets = [[(i, float(x)) for i, x in enumerate(inputs.shock_lasting[j]) if x] for j in range(s)]
+        # Eq. (6'): (shock, principal, amount) for every non-zero lasting effect.
+        self._lasting_targets = [(j, i, float(x)) for j in range(s) for i, x in enumerate(inputs.shock_lasting[j]) if x]
         self._readiness_lasting = inputs.shock_lasting.any(axis=0) if s else np.zeros(n, dtype=bool)
         self._collapse_shocked = bool(s and inputs.shock_collapse.any())
         self._pressure_terms = [
@@ -211,9 +212,8 @@ class BatchState:
                    np.broadcast_to(self._shock_rounds, left.shape))
         active = np.greater(left, 0, out=self._shock_active)
         effect = self._float
-        for j, targets in enumerate(self._lasting_targets):  # eq. (6'): added at each start
-            for i, delta in targets:
-                self.lasting_readiness[i] += np.multiply(starts[j], delta, out=effect)
+        for j, i, delta in self._lasting_targets:  # eq. (6'): added at each start
+            self.lasting_readiness[i] += np.multiply(starts[j], delta, out=effect)
         running = np.flatnonzero(active.any(axis=1))
         if not len(running) and not self._shocks_on:
             return  # no shock active now or last round: every effect is already zero

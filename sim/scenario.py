@@ -73,11 +73,6 @@ class Time(Strict):
                 raise ValueError("end must be on or after start")
             if (self.end - self.start).days // self.round_days + 1 > MAX_ROUNDS:
                 raise ValueError(f"end is more than {MAX_ROUNDS} rounds after start")
-        for day in self.milestones:
-            if not self.start <= day <= self.horizon_end:
-                raise ValueError(f"milestone {day} is outside the horizon ({self.start} to {self.horizon_end})")
-        if len(set(self.milestones)) != len(self.milestones):
-            raise ValueError("milestones lists a date more than once")
         return self
 
     @property
@@ -342,6 +337,12 @@ def _reference_problems(scenario: Scenario):
         listed = ", ".join(sorted(allowed)) or "none defined"
         return Problem(path, f"unknown {kind} '{ref}'; expected one of: {listed}")
 
+    time = scenario.time
+    for i, day in enumerate(time.milestones):  # here, so they are reported with the events' dates
+        if not time.start <= day <= time.horizon_end:
+            yield Problem(f"time.milestones.{i}", f"{day} is outside the horizon ({time.start} to {time.horizon_end})")
+    if len(set(time.milestones)) != len(time.milestones):
+        yield Problem("time.milestones", "lists a date more than once")
     if len(principals) < 2:
         yield Problem("actors", f"needs at least 2 principals, found {len(principals)}")
     if len(principals) > MAX_PRINCIPALS:

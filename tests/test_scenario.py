@@ -139,3 +139,16 @@ def test_bounds_of_optional_fields_reach_the_uncertain_check():
     """patience is optional with bounds 1-5,200; a range reaching 0 is refused up front."""
     with pytest.raises(ScenarioError, match="the distribution reaches 0 but actors.trump.patience must be from 1"):
         load_scenario(BASE, ['uncertain."actors.trump.patience"={choice: [0, 4]}'])
+
+
+def test_a_later_start_reports_every_date_it_leaves_behind():
+    """Re-dating base to June names, in one go, the March milestone and the February talks
+    round that now lie before the start, each with its own field path."""
+    from sim.cli import app
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["validate", str(BASE), "--set", "time.start=2026-06-01"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert any("time.milestones.0: 2026-03-31 is outside the horizon (2026-06-01 to 2026-12-31)" in line for line in lines)
+    assert any("events.scheduled.0.date: 2026-02-01 is before time.start (2026-06-01)" in line for line in lines)

@@ -260,17 +260,15 @@ def locate(scenario: BaseModel, path: str) -> tuple[Any, tuple[float, float, boo
 
 
 def _unwrap(annotation: Any) -> Any:
+    """The type inside Annotated and ``X | None`` wrappers (a wider union is returned as is)."""
     while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
+        if typing.get_origin(annotation) is typing.Annotated:
             annotation = typing.get_args(annotation)[0]
-        elif origin is Union or type(annotation).__name__ == "UnionType":
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            annotation = members[0] if len(members) == 1 else annotation
-            if len(members) != 1:
-                return annotation
-        else:
+            continue
+        inner = _optional(annotation)
+        if inner is annotation:
             return annotation
+        annotation = inner
 
 
 def _optional(annotation: Any) -> Any:
@@ -389,11 +387,11 @@ def effective(file: str, overrides: Sequence[str], scenario: BaseModel) -> tuple
     drawing from the parent's range would undo the variant. Restating ``uncertain.PATH``
     in the variant makes it uncertain again.
     """
-    from .variants import split_path
+    from .variants import override_path
 
     declared: dict[str, Distribution] = dict(getattr(scenario, "uncertain", {}))
     layers = _layers(file)  # most derived first
-    set_paths = [(o, split_path(o.partition("=")[0].strip()) or []) for o in overrides]
+    set_paths = [(o, override_path(o) or []) for o in overrides]
     kept, notes = {}, []
     for path, distribution in declared.items():
         parts = path.split(".")

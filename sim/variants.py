@@ -120,13 +120,18 @@ def join_path(parts: Sequence[str]) -> str:
     return ".".join(f'"{part}"' if "." in part else part for part in parts)
 
 
+def override_path(override: str) -> list[str] | None:
+    """The path parts of ``PATH=VALUE`` (see :func:`split_path`), None when malformed."""
+    return split_path(override.partition("=")[0].strip())
+
+
 def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any]:
     """Split ``a.b.0.c=VALUE`` into its path parts and its YAML-parsed value."""
     where = f"{option} {override}"
     if "=" not in override:
         raise ScenarioError([Problem(where, "expected PATH=VALUE, e.g. actors.putin.readiness=-3")])
-    path, _, text = override.partition("=")
-    parts = split_path(path.strip())
+    text = override.partition("=")[2]
+    parts = override_path(override)
     if parts is None:
         raise ScenarioError([Problem(where, "the path must be dotted field names, e.g. actors.putin.readiness "
                                             '(a key that contains dots in double quotes: uncertain."actors.putin.readiness")')])

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sim.fuzz import ACTIONS, HOSTILE_VALUES, mutate, paths_of
+from sim.scenario.fuzz import ACTIONS, HOSTILE_VALUES, mutate, paths_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 20.0

@@ -22,8 +22,8 @@ import time
 from common import ROOT, median_time
 
 import synthetic
-from sim.loader import load_scenario
-from sim.runner import BATCH_SIZE, simulate
+from sim.scenario.loader import load_scenario
+from sim.execution.runner import BATCH_SIZE, simulate
 
 
 def rate(scenario, runs: int, repeat: int, workers: int = 1) -> float:

@@ -3,14 +3,14 @@
 ``document(...)`` scales the dimensions the engine's cost depends on (principals,
 venues, rounds, mediators, shocks) while keeping the numbers in a realistic range: a
 summit is neither certain in round 1 nor impossible, so the engine does real work for the
-whole horizon. ``scenario(...)`` returns the validated :class:`sim.scenario.Scenario`.
+whole horizon. ``scenario(...)`` returns the validated :class:`sim.scenario.schema.Scenario`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sim.loader import scenario_from_document
+from sim.scenario.loader import scenario_from_document
 
 
 def document(

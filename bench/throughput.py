@@ -13,8 +13,8 @@ import statistics
 
 from common import SCENARIOS, median_time
 
-from sim.loader import load_scenario
-from sim.runner import simulate
+from sim.scenario.loader import load_scenario
+from sim.execution.runner import simulate
 
 TARGET = 200_000  # runs/s for scenarios/base.yaml
 

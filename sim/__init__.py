@@ -6,34 +6,53 @@ The public API, for notebooks and scripts::
     result = simulate(load_scenario("scenarios/base.yaml"), runs=20_000)
     result.summary.p_summit        # Estimate(count, trials, value, low, high)
 
-Names are imported lazily so that the command line starts fast.
+The package is layered (see docs/architecture.md): ``sim.scenario`` → ``sim.engine`` →
+``sim.execution`` → ``sim.analysis`` → ``sim.report`` → ``sim.cli``, each importing only
+from the layers before it. Names here are imported lazily so that the command line
+starts fast.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+#: public name -> the module that defines it
 _EXPORTS = {
-    "load_scenario": "loader",
-    "scenario_from_document": "loader",
-    "Scenario": "scenario",
-    "simulate": "runner",
-    "Result": "runner",
-    "Summary": "stats",
-    "Estimate": "stats",
-    "wilson_interval": "stats",
-    "analyse_zone": "zone",
-    "SimError": "errors",
-    "ScenarioError": "errors",
+    "load_scenario": "sim.scenario.loader",
+    "scenario_from_document": "sim.scenario.loader",
+    "Scenario": "sim.scenario.schema",
+    "simulate": "sim.execution.runner",
+    "Result": "sim.execution.runner",
+    "Summary": "sim.execution.aggregate",
+    "Estimate": "sim.stats",
+    "wilson_interval": "sim.stats",
+    "analyse_zone": "sim.analysis.zone",
+    "summary_records": "sim.report.export",
+    "SimError": "sim.errors",
+    "ScenarioError": "sim.errors",
 }
 
 __all__ = sorted(_EXPORTS)
 
+if TYPE_CHECKING:  # for editors and type checkers; at run time names load on first use
+    from sim.analysis.zone import analyse_zone
+    from sim.errors import ScenarioError, SimError
+    from sim.execution.aggregate import Summary
+    from sim.execution.runner import Result, simulate
+    from sim.report.export import summary_records
+    from sim.scenario.loader import load_scenario, scenario_from_document
+    from sim.scenario.schema import Scenario
+    from sim.stats import Estimate, wilson_interval
+
 
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
-        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,5 +1,5 @@
 """``python -m sim``: the same as the ``sim`` command."""
 
-from .cli import main
+from sim.cli import main
 
 main()

@@ -1,20 +1,16 @@
-"""Statistics: streaming tallies of outcomes and the summary reported to users.
+"""Statistics: proportions with honest intervals, and differences between two of them.
 
-A :class:`Tally` holds integer counts only, so tallies of batches add up exactly in any
-order (results do not depend on how batches were spread over workers) and memory does not
-grow with the run count. :func:`summarise` turns a tally into estimates with 95% Wilson
-intervals. All functions here are pure.
+Wilson score intervals for one proportion, Newcombe's hybrid score intervals for the
+difference of two (paired or independent). All functions are pure and know nothing of
+scenarios or runs: every layer above may use them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numpy as np
 
-from .outcome import FORMATS, REASONS, BatchOutcome
 
 Z95 = 1.959963984540054
 
@@ -43,60 +39,6 @@ def wilson_half_width(successes: int, trials: int) -> float:
     return (high - low) / 2
 
 
-@dataclass
-class Tally:
-    """Integer counts over runs; adding two tallies gives the tally of both."""
-
-    rounds: int
-    venues: int
-    runs: int = 0
-    held: np.ndarray = field(default=None)  # (rounds + 1, venues): summits by round, venue
-    formats: np.ndarray = field(default=None)  # (len(FORMATS),)
-    reasons: np.ndarray = field(default=None)  # (len(REASONS),)
-    collapses: int = 0
-    runs_with_collapse: int = 0
-    rejected: int = 0
-
-    def __post_init__(self) -> None:
-        if self.held is None:
-            self.held = np.zeros((self.rounds + 1, self.venues), dtype=np.int64)
-        if self.formats is None:
-            self.formats = np.zeros(len(FORMATS), dtype=np.int64)
-        if self.reasons is None:
-            self.reasons = np.zeros(len(REASONS), dtype=np.int64)
-
-    @classmethod
-    def of(cls, outcome: BatchOutcome, rounds: int, venues: int) -> "Tally":
-        """Count one batch's outcomes."""
-        held = outcome.held
-        cells = outcome.round[held] * venues + outcome.venue[held]
-        return cls(
-            rounds=rounds,
-            venues=venues,
-            runs=len(outcome),
-            held=np.bincount(cells, minlength=(rounds + 1) * venues).reshape(rounds + 1, venues),
-            formats=np.bincount(outcome.format, minlength=len(FORMATS)),
-            reasons=np.bincount(outcome.reason, minlength=len(REASONS)),
-            collapses=int(outcome.collapses.sum()),
-            runs_with_collapse=int((outcome.collapses > 0).sum()),
-            rejected=int(outcome.rejected.sum()),
-        )
-
-    def add(self, other: "Tally") -> None:
-        """Add ``other``'s counts to this tally, in place."""
-        self.runs += other.runs
-        self.held += other.held
-        self.formats += other.formats
-        self.reasons += other.reasons
-        self.collapses += other.collapses
-        self.runs_with_collapse += other.runs_with_collapse
-        self.rejected += other.rejected
-
-    @property
-    def summits(self) -> int:
-        return int(self.held.sum())
-
-
 @dataclass(frozen=True)
 class Estimate:
     """A proportion with its 95% Wilson interval and the counts behind it."""
@@ -111,64 +53,6 @@ class Estimate:
     def of(cls, count: int, trials: int) -> "Estimate":
         low, high = wilson_interval(count, trials)
         return cls(int(count), int(trials), count / trials if trials else math.nan, low, high)
-
-
-@dataclass(frozen=True)
-class Summary:
-    """What a run of a scenario says: whether, by when, where, in which format, why not."""
-
-    runs: int
-    p_summit: Estimate
-    by_date: tuple[tuple[dt.date, Estimate], ...]  # cumulative incidence at milestones
-    venue_share: dict[str, Estimate]  # of all runs
-    venue_given_summit: dict[str, Estimate]
-    format_share: dict[str, Estimate]  # given a summit
-    reason_share: dict[str, Estimate]  # of all runs
-    rounds_quantiles: dict[str, int | None]  # summit round, given a summit
-    mean_collapses: float
-    p_any_collapse: Estimate
-    mean_rejected: float
-
-
-QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
-
-
-def summarise(tally: Tally, venue_ids: tuple[str, ...], milestones: list[tuple[dt.date, int]]) -> Summary:
-    """Estimates with intervals from a tally.
-
-    ``milestones`` pairs each reporting date with the last round that opens on or before
-    it; P(summit by date) counts summits held in rounds up to that one.
-    """
-    n = tally.runs
-    summits = tally.summits
-    by_round = tally.held.sum(axis=1)
-    cumulative = np.cumsum(by_round)
-    by_venue = tally.held.sum(axis=0)
-    by_date = tuple(
-        (day, Estimate.of(int(cumulative[min(max(last, 0), tally.rounds)]), n)) for day, last in milestones
-    )
-    return Summary(
-        runs=n,
-        p_summit=Estimate.of(summits, n),
-        by_date=by_date,
-        venue_share={vid: Estimate.of(int(by_venue[k]), n) for k, vid in enumerate(venue_ids)},
-        venue_given_summit={vid: Estimate.of(int(by_venue[k]), summits) for k, vid in enumerate(venue_ids)},
-        format_share={name: Estimate.of(int(tally.formats[k]), summits) for k, name in enumerate(FORMATS) if k},
-        reason_share={name: Estimate.of(int(tally.reasons[k]), n) for k, name in enumerate(REASONS)},
-        rounds_quantiles={f"q{round(q * 100):02d}": quantile_round(by_round, q) for q in QUANTILES},
-        mean_collapses=tally.collapses / n if n else math.nan,
-        p_any_collapse=Estimate.of(tally.runs_with_collapse, n),
-        mean_rejected=tally.rejected / n if n else math.nan,
-    )
-
-
-def quantile_round(counts_by_round: np.ndarray, q: float) -> int | None:
-    """The smallest round r with at least a fraction q of summits held by r (None if none)."""
-    total = int(counts_by_round.sum())
-    if total == 0:
-        return None
-    target = math.ceil(q * total - 1e-9)
-    return int(np.searchsorted(np.cumsum(counts_by_round), max(target, 1)))
 
 
 @dataclass(frozen=True)
@@ -217,7 +101,3 @@ def _newcombe(x1: int, x2: int, n1: int, n2: int, phi: float, paired: bool) -> D
                       min(1.0, delta + math.sqrt(max(above, 0.0))), paired)
 
 
-def cumulative_curve(tally: Tally) -> list[tuple[int, Estimate]]:
-    """P(summit held by round t) for every round t, each with its Wilson interval."""
-    cumulative = np.cumsum(tally.held.sum(axis=1))
-    return [(t, Estimate.of(int(cumulative[t]), tally.runs)) for t in range(1, tally.rounds + 1)]

@@ -10,8 +10,8 @@ import yaml
 
 import sim
 from sim import load_scenario, simulate
-from sim.cli import app
-from sim.sweep import format_value
+from sim.cli.core import app
+from sim.analysis.sweep import format_value
 from typer.testing import CliRunner
 
 BASE = str(Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml")
@@ -37,12 +37,12 @@ def test_curve_venue_table_and_rows_agree_with_the_summary():
     assert {row["venue"] for row in table} == set(result.scenario.venues)
 
 
-def test_summary_rows_are_the_csv_the_cli_writes():
-    """Result.summary_rows() is row for row the file `sim run --csv -` prints."""
+def test_summary_records_are_the_csv_the_cli_writes():
+    """sim.summary_records(result) is row for row the file `sim run --csv -` prints."""
     result = simulate(load_scenario(BASE), runs=12_000, seed=7)
     printed = CliRunner().invoke(app, ["run", BASE, "--runs", "12000", "--seed", "7", "--csv", "-"])
     assert printed.exit_code == 0
-    assert list(csv.DictReader(io.StringIO(printed.stdout))) == result.summary_rows()
+    assert list(csv.DictReader(io.StringIO(printed.stdout))) == sim.summary_records(result)
 
 
 def test_swept_numbers_in_exponent_form_stay_numbers():

@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 import yaml
 
-from sim.backends import SerialBackend
-from sim.calibrate import _difference, calibrate, p_by
+from sim.execution.backends import SerialBackend
+from sim.analysis.calibrate import calibrate_parameter, p_by
+from sim.report.forecast_data import _difference
 from sim.errors import UsageError
-from sim.loader import load_scenario
-from sim.runner import simulate
+from sim.scenario.loader import load_scenario
+from sim.execution.runner import simulate
 
 BY = dt.date(2026, 3, 1)  # round 5 of the minimal scenario's 10 weekly rounds
 
@@ -26,14 +27,14 @@ def test_recovers_a_planted_value_within_its_reported_range(planted):
     truth = -2.0
     reference = simulate(load_scenario(planted, [f"actors.putin.readiness={truth}"]), runs=400_000, seed=99)
     target = p_by(reference, BY).value
-    found = calibrate(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0, target=target, by=BY,
+    found = calibrate_parameter(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0, target=target, by=BY,
                       runs=40_000, seed=3, backend=SerialBackend())
     assert found.low <= truth <= found.high, (found.low, found.value, found.high)
     assert found.low < found.value < found.high
     assert abs(found.estimate.value - target) <= 0.0005
     # The range is the Monte Carlo noise turned into parameter units: about 1.96 standard
     # errors of P over the slope of the curve on each side, so it shrinks like 1/sqrt(runs).
-    wider = calibrate(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0, target=target, by=BY,
+    wider = calibrate_parameter(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0, target=target, by=BY,
                       runs=10_000, seed=3, backend=SerialBackend())
     ratio = (wider.high - wider.low) / (found.high - found.low)
     assert 1.4 < ratio < 3.0  # sqrt(4) = 2 in the limit
@@ -41,7 +42,7 @@ def test_recovers_a_planted_value_within_its_reported_range(planted):
 
 def test_with_the_same_runs_the_value_is_recovered_exactly(planted):
     reference = simulate(load_scenario(planted, ["actors.putin.readiness=-1.5"]), runs=20_000, seed=3)
-    found = calibrate(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0,
+    found = calibrate_parameter(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0,
                       target=p_by(reference, BY).value, by=BY, runs=20_000, seed=3, tolerance=1e-9,
                       backend=SerialBackend())
     assert found.estimate.count == p_by(reference, BY).count
@@ -50,7 +51,7 @@ def test_with_the_same_runs_the_value_is_recovered_exactly(planted):
 
 def test_a_target_out_of_reach_is_one_clear_error(planted, sim_cli):
     with pytest.raises(UsageError, match=r"no value of actors.putin.readiness from -5 to -4 gives"):
-        calibrate(str(planted), path="actors.putin.readiness", low=-5.0, high=-4.0, target=0.9, by=BY,
+        calibrate_parameter(str(planted), path="actors.putin.readiness", low=-5.0, high=-4.0, target=0.9, by=BY,
                   runs=1000, backend=SerialBackend())
     done = sim_cli("calibrate", planted, "--target", 0.99, "--by", "2026-03-01", "--param",
                    "actors.putin.readiness=-5:-4", "--runs", 1000)

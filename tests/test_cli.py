@@ -86,7 +86,7 @@ def test_run_summary_csv(sim_cli, base_yaml, tmp_path):
 
 def test_run_runs_csv(sim_cli, base_yaml, tmp_path):
     """--runs-csv writes a header and one row per run, numbered from 0."""
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     base = load_scenario(base_yaml)
     red_lined = {v for p in base.principals.values() for v in p.red_lines}
@@ -220,7 +220,7 @@ def test_compare_csv(sim_cli, base_yaml, document, write, tmp_path):
     """`sim compare A B --csv C` writes one row per scenario with the documented columns and
     a share_<venue> column for every venue of any scenario (union, in order of first
     appearance). Read with the csv module: pandas is not needed."""
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     base = load_scenario(base_yaml)
     document["venues"]["vienna"] = {"name": "Vienna", "country": "Austria", "neutral": True}
@@ -299,7 +299,7 @@ def test_validate_reports_each_problem(sim_cli, base_yaml, document, write):
 
 def test_explain_shows_the_zone(sim_cli, base_yaml):
     """`sim explain` lists venues, who rules them out, who proposes them, and the zone."""
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     base = load_scenario(base_yaml)
     done = sim_cli("explain", base_yaml)

@@ -32,10 +32,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.inputs import compile_inputs
-from sim.loader import scenario_from_document
-from sim.runner import simulate
-from sim.zone import analyse_zone
+from sim.engine.inputs import compile_inputs
+from sim.scenario.loader import scenario_from_document
+from sim.execution.runner import simulate
+from sim.analysis.zone import analyse_zone
 
 RUNS = 200_000
 SEED = 20260128

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("prim")
 
-from sim.backends import SerialBackend
-from sim.discover import discover
-from sim.loader import load_scenario
-from sim.runner import simulate
+from sim.execution.backends import SerialBackend
+from sim.analysis.discover import discover_region
+from sim.scenario.loader import load_scenario
+from sim.execution.runner import simulate
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def known(document, write):
 
 
 def test_finds_the_deciding_parameter_and_its_threshold(known):
-    found = discover(str(known), threshold=0.5, samples=80, runs=2000, backend=SerialBackend())
+    found = discover_region(str(known), threshold=0.5, samples=80, runs=2000, backend=SerialBackend())
     assert [limit.parameter for limit in found.limits] == ["actors.putin.readiness"]
     limit = found.limits[0]
     assert limit.low is not None and limit.high is None

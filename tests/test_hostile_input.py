@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from sim.cli import app
-from sim.fuzz import ACTIONS, HOSTILE_VALUES as KNOWN_HOSTILE, mutate, paths_of
+from sim.cli.core import app
+from sim.scenario.fuzz import ACTIONS, HOSTILE_VALUES as KNOWN_HOSTILE, mutate, paths_of
 
 SCENARIOS = sorted(Path(__file__).resolve().parents[1].joinpath("scenarios").glob("*.yaml"))
 RUNNER = CliRunner()

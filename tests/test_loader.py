@@ -14,7 +14,7 @@ from typing import Any, Callable
 import pytest
 
 from sim.errors import ScenarioError
-from sim.loader import MAX_DEPTH, load_scenario, parse_yaml, scenario_from_document
+from sim.scenario.loader import MAX_DEPTH, load_scenario, parse_yaml, scenario_from_document
 
 Mutation = Callable[[dict[str, Any]], None]
 
@@ -327,7 +327,7 @@ def test_several_documents_are_refused(write):
 
 def test_oversized_file_is_refused(write):
     """Files above the size cap are refused before parsing."""
-    from sim.loader import MAX_FILE_BYTES
+    from sim.scenario.loader import MAX_FILE_BYTES
 
     file = write("# " + "x" * MAX_FILE_BYTES + "\n", "big.yaml")
     with pytest.raises(ScenarioError, match="larger than"):

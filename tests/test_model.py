@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 from sim.errors import ScenarioError
-from sim.inputs import compile_inputs, scheduled_pressure, venue_utility
-from sim.loader import scenario_from_document
-from sim.model import simulate_batch
-from sim.outcome import REASONS
-from sim.runner import batch_seed, simulate
-from sim.state import BatchState, acceptance_probability
+from sim.engine.inputs import compile_inputs, scheduled_pressure, venue_utility
+from sim.scenario.loader import scenario_from_document
+from sim.engine.model import simulate_batch
+from sim.engine.outcome import REASONS
+from sim.execution.runner import batch_seed, simulate
+from sim.engine.state import BatchState, acceptance_probability
 
 
 def sigmoid(x: float) -> float:
@@ -318,7 +318,7 @@ def test_outcome_records_are_consistent(base_result):
 
 @pytest.fixture(scope="module")
 def base_result(base_yaml):
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     outcomes = []
     result = simulate(load_scenario(base_yaml), runs=20_000, seed=1, on_outcome=lambda first, o: outcomes.append(o))

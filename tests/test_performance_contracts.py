@@ -16,9 +16,9 @@ import sys
 import numpy as np
 import pytest
 
-from sim.backends import SerialBackend, make_backend
-from sim.loader import scenario_from_document
-from sim.runner import BATCH_SIZE, simulate
+from sim.execution.backends import SerialBackend, make_backend
+from sim.scenario.loader import scenario_from_document
+from sim.execution.runner import BATCH_SIZE, simulate
 from sim.stats import wilson_half_width
 
 
@@ -65,7 +65,7 @@ def test_closed_form_probability_of_a_summit_by_the_horizon():
 def base_like():
     from pathlib import Path
 
-    from sim.loader import load_scenario
+    from sim.scenario.loader import load_scenario
 
     return load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "base.yaml")
 
@@ -122,8 +122,8 @@ def test_make_backend_runs_locally_without_a_scheduler(monkeypatch):
 def test_dask_is_imported_only_with_a_scheduler():
     code = (
         "import sys\n"
-        "from sim.loader import scenario_from_document\n"
-        "from sim.runner import simulate\n"
+        "from sim.scenario.loader import scenario_from_document\n"
+        "from sim.execution.runner import simulate\n"
         "from tests_doc import doc\n"
         "simulate(scenario_from_document(doc), runs=2000, workers=2)\n"
         "print(any(m == 'dask' or m.startswith(('dask.', 'distributed')) for m in sys.modules))\n"
@@ -143,7 +143,7 @@ def test_dask_is_imported_only_with_a_scheduler():
 
 def test_dask_backend_gives_byte_identical_results():
     distributed = pytest.importorskip("distributed")
-    from sim.backends import DaskBackend
+    from sim.execution.backends import DaskBackend
 
     scenario = base_like()
     local = simulate(scenario, runs=35_000, seed=11, workers=1)

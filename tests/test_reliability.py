@@ -145,7 +145,7 @@ def test_jobs_of_a_broken_pool_are_rerun_in_order(refuse: bool) -> None:
     on a rebuilt pool and the results come back complete and in job order."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from sim.backends import in_job_order
+    from sim.execution.backends import in_job_order
 
     pool = FlakyPool(breaks_after=3, refuse=refuse)
     results = list(in_job_order(pool.submit, range(10), limit=4, restart=pool.restart,
@@ -158,7 +158,7 @@ def test_a_pool_that_keeps_breaking_is_reported() -> None:
     """After the allowed retries the command stops with a clear WorkerDied error."""
     from concurrent.futures.process import BrokenProcessPool
 
-    from sim.backends import WorkerDied, in_job_order
+    from sim.execution.backends import WorkerDied, in_job_order
 
     pool = FlakyPool(breaks_after=0, refuse=True)
     pool.restart = lambda: None  # the rebuilt pool breaks again
@@ -181,9 +181,9 @@ def test_output_is_plain_when_not_a_terminal(env: dict[str, str]) -> None:
 
 def test_journaled_tallies_are_not_recomputed_on_resume(tmp_path: Path) -> None:
     """Point-by-point analyses (sensitivity, discovery, propagation) resume from their journal."""
-    from sim.backends import SerialBackend
-    from sim.journal import JournalSession, journaled_tallies
-    from sim.stats import Tally
+    from sim.execution.backends import SerialBackend
+    from sim.execution.journal import JournalSession, journaled_tallies
+    from sim.execution.aggregate import Tally
 
     calls: list[int] = []
 
@@ -209,9 +209,9 @@ def test_journaled_tallies_are_not_recomputed_on_resume(tmp_path: Path) -> None:
 def test_a_killed_dask_worker_does_not_change_the_results() -> None:
     """On a Dask cluster, a worker process killed mid-job: its tasks rerun, results unchanged."""
     distributed = pytest.importorskip("distributed")
-    from sim.backends import DaskBackend
-    from sim.loader import load_scenario
-    from sim.runner import simulate
+    from sim.execution.backends import DaskBackend
+    from sim.scenario.loader import load_scenario
+    from sim.execution.runner import simulate
 
     scenario = load_scenario(BASE)
     local = simulate(scenario, runs=200_000, seed=3)

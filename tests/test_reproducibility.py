@@ -13,8 +13,8 @@ import csv
 import numpy as np
 import pytest
 
-from sim.loader import load_scenario
-from sim.runner import BATCH_SIZE, batch_seed, simulate
+from sim.scenario.loader import load_scenario
+from sim.execution.runner import BATCH_SIZE, batch_seed, simulate
 
 SEED = 11
 RUNS = 25_000  # three batches, the last one cut short

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from conftest import BASE
 from sim.errors import ScenarioError
-from sim.loader import load_scenario, scenario_from_document
-from sim.scenario import Mediator, Principal, Scenario
+from sim.scenario.loader import load_scenario, scenario_from_document
+from sim.scenario.schema import Mediator, Principal, Scenario
 
 SHIPPED = sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.yaml"))
 
@@ -144,7 +144,7 @@ def test_bounds_of_optional_fields_reach_the_uncertain_check():
 def test_a_later_start_reports_every_date_it_leaves_behind():
     """Re-dating base to June names, in one go, the March milestone and the February talks
     round that now lie before the start, each with its own field path."""
-    from sim.cli import app
+    from sim.cli.core import app
     from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, ["validate", str(BASE), "--set", "time.start=2026-06-01"])

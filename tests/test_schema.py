@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from conftest import BASE, SCENARIOS
-from sim.scenario import Scenario
+from sim.scenario.schema import Scenario
 
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))
 VARIANTS = [path for path in SHIPPED if "extends:" in path.read_text(encoding="utf-8")]
@@ -85,7 +85,7 @@ def test_base_validates_as_written(validator):
 
 @pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
 def test_every_shipped_scenario_validates_once_merged(validator, path):
-    from sim.loader import load_document
+    from sim.scenario.loader import load_document
 
     merged = json.loads(json.dumps(load_document(path), default=str))
     errors = list(validator.iter_errors(merged))

@@ -9,11 +9,11 @@ import math
 import pytest
 
 from sim.errors import UsageError
-from sim.inputs import compile_inputs
-from sim.loader import scenario_from_document
-from sim.runner import Result
-from sim.score import Question, forecast, read_outcomes, score_all
-from sim.stats import Tally
+from sim.engine.inputs import compile_inputs
+from sim.scenario.loader import scenario_from_document
+from sim.execution.runner import Result
+from sim.analysis.score import Question, forecast, read_outcomes, score_all
+from sim.execution.aggregate import Tally
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ import pytest
 
 pytest.importorskip("SALib")
 
-from sim.backends import ProcessBackend, SerialBackend
+from sim.execution.backends import ProcessBackend, SerialBackend
 from sim.errors import UsageError
-from sim.sensitivity import sensitivity
+from sim.analysis.sensitivity import analyse_sensitivity
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def by_name(result, output="p_summit"):
 
 
 def test_sobol_finds_the_dominant_and_the_idle_parameter(known):
-    found = sensitivity(str(known), samples=32, runs=2000, backend=SerialBackend())
+    found = analyse_sensitivity(str(known), samples=32, runs=2000, backend=SerialBackend())
     assert found.points == 32 * 4
     idx = by_name(found)
     idle, main = idx["actors.trump.pressure.cap"], idx["actors.putin.readiness"]
@@ -49,17 +49,17 @@ def test_sobol_finds_the_dominant_and_the_idle_parameter(known):
 
 
 def test_morris_ranks_the_same_way(known):
-    found = sensitivity(str(known), method="morris", samples=10, runs=2000, backend=SerialBackend())
+    found = analyse_sensitivity(str(known), method="morris", samples=10, runs=2000, backend=SerialBackend())
     idx = by_name(found)
     assert idx["actors.trump.pressure.cap"]["mu_star"] == 0
     assert idx["actors.putin.readiness"]["mu_star"] > 0.3
 
 
 def test_results_do_not_depend_on_the_workers(known):
-    one = sensitivity(str(known), samples=8, runs=1000, backend=SerialBackend())
+    one = analyse_sensitivity(str(known), samples=8, runs=1000, backend=SerialBackend())
     pool = ProcessBackend(2)
     try:
-        two = sensitivity(str(known), samples=8, runs=1000, backend=pool)
+        two = analyse_sensitivity(str(known), samples=8, runs=1000, backend=pool)
     finally:
         pool.close()
     assert one.outputs == two.outputs
@@ -67,7 +67,7 @@ def test_results_do_not_depend_on_the_workers(known):
 
 def test_sobol_samples_must_be_a_power_of_two(known):
     with pytest.raises(UsageError, match="power of 2"):
-        sensitivity(str(known), samples=30, runs=100, backend=SerialBackend())
+        analyse_sensitivity(str(known), samples=30, runs=100, backend=SerialBackend())
 
 
 def test_cli_writes_a_csv_and_ranks(sim_cli, known, tmp_path):

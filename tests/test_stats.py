@@ -12,8 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from sim.outcome import FORMATS, REASONS, BatchOutcome
-from sim.stats import Z95, Tally, quantile_round, summarise, wilson_half_width, wilson_interval
+from sim.engine.outcome import FORMATS, REASONS, BatchOutcome
+from sim.stats import Z95, wilson_half_width, wilson_interval
+from sim.execution.aggregate import Tally, quantile_round, summarise
 
 # -- Wilson interval --------------------------------------------------------------------
 

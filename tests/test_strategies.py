@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from sim.loader import scenario_from_document
-from sim.runner import simulate
+from sim.scenario.loader import scenario_from_document
+from sim.execution.runner import simulate
 
 RUNS = 200_000
 

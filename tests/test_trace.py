@@ -151,8 +151,8 @@ def test_invalid_run_is_exit_2(sim_cli, value, fragment):
 def test_trace_tells_this_runs_patience_and_pause(document):
     """With spreads every run has its own patience and pause; the trace states them and
     its rounds show the mediator away for exactly that pause after that many failures."""
-    from sim.loader import scenario_from_document
-    from sim.trace import trace_run
+    from sim.scenario.loader import scenario_from_document
+    from sim.analysis.trace import trace_run
 
     document["time"]["horizon_rounds"] = 30
     document["actors"]["zelensky"]["readiness"] = -50.0  # nothing is ever agreed

@@ -9,12 +9,13 @@ import math
 import numpy as np
 import pytest
 
-from sim.backends import SerialBackend
+from sim.execution.backends import SerialBackend
 from sim.errors import ScenarioError
-from sim.loader import load_scenario, scenario_from_document
-from sim.propagate import Spread, propagate
-from sim.runner import simulate
-from sim.uncertainty import Distribution, draw, effective
+from sim.scenario.loader import load_scenario, scenario_from_document
+from sim.analysis.propagate import Spread, propagate
+from sim.execution.runner import simulate
+from sim.scenario.distributions import Distribution
+from sim.scenario.parameters import draw, effective
 
 from conftest import SCENARIOS
 

@@ -1,0 +1,246 @@
+"""A scenario compiled into the arrays the engine reads: the numbers of ``docs/model.md``.
+
+Everything that does not depend on the random draws — utilities with red lines, the
+mediators' scheduled pressure, the scheduled events' effects — is computed once here, as
+arrays indexed by principal, mediator, venue and round, so the engine's hot loop only
+gathers and adds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.scenario.schema import Mediator, Principal, Scenario
+
+
+@dataclass(frozen=True)
+class MediatorInputs:
+    """One mediator's proposal behaviour and patience."""
+
+    proposes: np.ndarray  # venue indices it may put on the table
+    strategy: str
+    per_round: int  # proposals per round, at most len(proposes)
+    attends: bool
+    patience: int  # failed rounds before disengaging; 0 means never
+    pause: int  # rounds disengaged; 0 means for good
+    patience_spread: int  # each run's patience is patience +- up to this many rounds
+    pause_spread: int  # each run's pause is pause +- up to this many rounds
+
+
+@dataclass(frozen=True)
+class ModelInputs:
+    """The numbers the engine needs, indexed principal i, mediator m, venue v, round t.
+
+    Round arrays have ``rounds + 1`` columns so that column ``t`` is round ``t``
+    (column 0 is unused).
+    """
+
+    principals: tuple[str, ...]
+    mediators: tuple[str, ...]
+    venues: tuple[str, ...]
+    rounds: int
+    utility: np.ndarray  # (N, V) logit; -inf on red lines
+    readiness: np.ndarray  # (N,)
+    readiness_sd: np.ndarray  # (N,)
+    sensitivity: np.ndarray  # (N,)
+    sharpness: np.ndarray  # (N,)
+    drift: np.ndarray  # (N, T+1) accumulated drift per round, clipped to its limit
+    favourite: np.ndarray  # (N,) venue each principal counter-proposes, -1 none
+    counter_venues: tuple[np.ndarray, ...]  # per principal: its counter-proposals in order (8)
+    concede_after: np.ndarray  # (N,) failed rounds before it concedes; 0 never
+    leverage: np.ndarray  # (M, N)
+    pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events (not yet floored at 0)
+    scheduled_readiness: np.ndarray  # (N, T+1) scheduled events' readiness effects
+    scheduled_collapse: np.ndarray  # (T+1,) scheduled events' collapse-risk effects
+    mediator: tuple[MediatorInputs, ...]
+    shock_hazard: np.ndarray  # (S,)
+    shock_rounds: np.ndarray  # (S,)
+    shock_readiness: np.ndarray  # (S, N)
+    shock_lasting: np.ndarray  # (S, N) readiness added for good each time shock s starts
+    shock_pressure: np.ndarray  # (S, M)
+    shock_collapse: np.ndarray  # (S,)
+    prep_rounds: int
+    prep_collapse: float
+    third_party: np.ndarray  # (V,) bool: venue implies third-party participation
+    acceptable: np.ndarray  # (V,) bool: no principal's red line
+
+    @property
+    def attention_varies(self) -> bool:
+        """True when some mediator's patience or pause is drawn per run (eq. 5')."""
+        return any(md.patience_spread or md.pause_spread for md in self.mediator)
+
+    @property
+    def zone_empty(self) -> bool:
+        """True when no venue can ever be accepted by every principal on the table."""
+        return not self.reachable.any()
+
+    @property
+    def reachable(self) -> np.ndarray:
+        """(V,) venues acceptable to all that some proposer can put on the table."""
+        on_table = np.zeros(len(self.venues), dtype=bool)
+        for mediator in self.mediator:
+            on_table[mediator.proposes] = True
+        for venues in self.counter_venues:
+            on_table[venues] = True
+        return on_table & self.acceptable
+
+
+def compile_inputs(scenario: Scenario) -> ModelInputs:
+    """Compile a validated scenario into :class:`ModelInputs`."""
+    principals = scenario.principals
+    mediators = scenario.mediators
+    venue_ids = tuple(scenario.venues)
+    venue_index = {vid: k for k, vid in enumerate(venue_ids)}
+    principal_index = {pid: k for k, pid in enumerate(principals)}
+    mediator_index = {mid: k for k, mid in enumerate(mediators)}
+    time = scenario.time
+    rounds = time.rounds
+    n, m = len(principals), len(mediators)
+
+    utility = np.array(
+        [[venue_utility(scenario, pid, p, vid) for vid in venue_ids] for pid, p in principals.items()]
+    )
+    finite = np.isfinite(utility)
+    favourite = np.array(
+        [int(np.argmax(np.where(finite[i], utility[i], -np.inf))) if finite[i].any() and p.counter_propose else -1
+         for i, p in enumerate(principals.values())],
+        dtype=np.int64,
+    )
+    concede_after = np.array([p.concede.after if p.concede else 0 for p in principals.values()], dtype=np.int64)
+    counter_venues = tuple(
+        concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
+        else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)
+        for i, p in enumerate(principals.values())
+    )
+    t = np.arange(rounds + 1, dtype=float)
+    drift = np.empty((n, rounds + 1))
+    for i, p in enumerate(principals.values()):
+        limit = np.inf if p.drift_limit is None else p.drift_limit
+        drift[i] = np.clip(p.drift * np.maximum(t - 1, 0), -limit, limit)
+
+    leverage = np.zeros((m, n))
+    pressure = np.zeros((m, rounds + 1))
+    for k, mediator in enumerate(mediators.values()):
+        for pid, value in mediator.leverage.items():
+            leverage[k, principal_index[pid]] = value
+        pressure[k] = scheduled_pressure(mediator, scenario)
+
+    scheduled_readiness = np.zeros((n, rounds + 1))
+    scheduled_collapse = np.zeros(rounds + 1)
+    for event in scenario.events.scheduled:
+        first = time.round_of(event.date)
+        active = slice(max(first, 1), min(first + event.rounds, rounds + 1))
+        for pid, delta in event.readiness.items():
+            scheduled_readiness[principal_index[pid], active] += delta
+        for mid, delta in event.pressure.items():
+            pressure[mediator_index[mid], active] += delta
+        scheduled_collapse[active] += event.collapse_risk
+
+    shocks = scenario.events.shocks
+    shock_readiness = np.zeros((len(shocks), n))
+    shock_pressure = np.zeros((len(shocks), m))
+    shock_lasting = np.zeros((len(shocks), n))
+    for s, shock in enumerate(shocks):
+        for pid, delta in shock.readiness.items():
+            shock_readiness[s, principal_index[pid]] = delta
+        for pid, delta in shock.lasting_readiness.items():
+            shock_lasting[s, principal_index[pid]] = delta
+        for mid, delta in shock.pressure.items():
+            shock_pressure[s, mediator_index[mid]] = delta
+
+    return ModelInputs(
+        principals=tuple(principals),
+        mediators=tuple(mediators),
+        venues=venue_ids,
+        rounds=rounds,
+        utility=utility,
+        readiness=np.array([p.readiness for p in principals.values()], dtype=float),
+        readiness_sd=np.array([p.readiness_sd for p in principals.values()], dtype=float),
+        sensitivity=np.array([p.pressure_sensitivity for p in principals.values()], dtype=float),
+        sharpness=np.array([p.sharpness for p in principals.values()], dtype=float),
+        drift=drift,
+        favourite=favourite,
+        counter_venues=counter_venues,
+        concede_after=concede_after,
+        leverage=leverage,
+        pressure=pressure,
+        scheduled_readiness=scheduled_readiness,
+        scheduled_collapse=scheduled_collapse,
+        mediator=tuple(_mediator_inputs(md, venue_index) for md in mediators.values()),
+        shock_hazard=np.array([s.hazard for s in shocks], dtype=float),
+        shock_rounds=np.array([s.rounds for s in shocks], dtype=np.int64),
+        shock_readiness=shock_readiness,
+        shock_lasting=shock_lasting,
+        shock_pressure=shock_pressure,
+        shock_collapse=np.array([s.collapse_risk for s in shocks], dtype=float),
+        prep_rounds=scenario.preparation.rounds,
+        prep_collapse=scenario.preparation.collapse_risk,
+        third_party=np.array([scenario.venues[vid].third_party for vid in venue_ids], dtype=bool),
+        acceptable=finite.all(axis=0),
+    )
+
+
+def venue_utility(scenario: Scenario, pid: str, principal: Principal, vid: str) -> float:
+    """u[i, v]: the explicit utility if given, else the weighted venue attributes.
+
+    Red-lined venues get ``-inf``, so their acceptance probability is exactly 0.
+    """
+    if vid in principal.red_lines:
+        return -np.inf
+    if vid in principal.venues:
+        return principal.venues[vid]
+    venue = scenario.venues[vid]
+    weights = principal.venue_weights
+    host_is_principal = venue.host in scenario.principals
+    return (
+        weights.own_ground * (venue.host == pid)
+        + weights.opponent_ground * (host_is_principal and venue.host != pid)
+        + weights.neutral * venue.neutral
+        + weights.third_party * venue.third_party
+    )
+
+
+def scheduled_pressure(mediator: Mediator, scenario: Scenario) -> np.ndarray:
+    """P[m, t] before events and disengagement: min(cap, start + growth (t-1)) + deadlines."""
+    rounds = scenario.time.rounds
+    spec = mediator.pressure
+    t = np.arange(rounds + 1, dtype=float)
+    pressure = np.minimum(spec.cap, spec.start + spec.growth * np.maximum(t - 1, 0))
+    for deadline in spec.deadlines:
+        due = scenario.time.round_of(deadline.date)
+        lead = deadline.lead_rounds
+        ramp = (lead - (due - t)) / lead  # 1/lead at the first round of the lead, 1 at the due round
+        pressure += np.where((t > due - lead) & (t <= due), deadline.boost * ramp, 0.0)
+    pressure[0] = 0.0
+    return pressure
+
+
+def concessions(utility: np.ndarray, favourite: int, in_zone: np.ndarray, to: list[str] | None,
+                venue_index: dict[str, int]) -> np.ndarray:
+    """Eq. (8): a conceding principal's counter-proposals in order: its favourite first
+    (even outside the zone, as a demand), then the venues of ``to`` in their order, or by
+    default the other venues no principal red-lines, from its best to its worst (ties in
+    the order of ``venues``). Empty for a principal with no acceptable venue at all."""
+    if favourite < 0:
+        return np.array([], dtype=np.int64)
+    if to is None:
+        rest = [int(v) for v in np.argsort(-utility, kind="stable") if in_zone[v]]
+    else:
+        rest = [venue_index[vid] for vid in to]
+    return np.array([favourite, *(v for v in rest if v != favourite)], dtype=np.int64)
+
+
+def _mediator_inputs(mediator: Mediator, venue_index: dict[str, int]) -> MediatorInputs:
+    proposes = np.array([venue_index[vid] for vid in mediator.proposes], dtype=np.int64)
+    return MediatorInputs(
+        proposes=proposes,
+        strategy=mediator.strategy,
+        per_round=min(mediator.proposals_per_round, len(proposes)),
+        attends=mediator.attends,
+        patience=mediator.patience or 0,
+        pause=mediator.pause_rounds or 0,
+        patience_spread=mediator.patience_spread,
+        pause_spread=mediator.pause_spread,
+    )

@@ -1,0 +1,213 @@
+"""Where batches run: in this process, in worker processes, or on a Dask cluster.
+
+A backend has one job: apply a function to a sequence of jobs and yield the results in
+the order of the jobs. Callers stop iterating when they have enough; a backend keeps only
+a few jobs in flight, so memory stays flat however many batches a run has. Because every
+batch draws from its own seed and results come back in job order, the answer does not
+depend on the backend or the number of workers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
+
+from sim.errors import SimError, UsageError
+
+Job = TypeVar("Job")
+Out = TypeVar("Out")
+
+
+def available_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class Backend(Protocol):
+    """Runs jobs somewhere and yields their results in job order."""
+
+    workers: int
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]: ...
+
+    def close(self) -> None: ...
+
+
+class SerialBackend:
+    """Runs every job in this process, one after another."""
+
+    workers = 1
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
+        return map(function, jobs)
+
+    def close(self) -> None:
+        pass
+
+
+class WorkerDied(SimError):
+    """Worker processes kept dying (killed, out of memory) and the job was abandoned."""
+
+    exit_code = 1  # not the user's input
+
+
+def in_job_order(
+    submit: Callable[[Job], Any],
+    jobs: Iterable[Job],
+    limit: int,
+    restart: Callable[[], None] | None = None,
+    broken: tuple[type[BaseException], ...] = (),
+    attempts: int = 3,
+) -> Iterator[Any]:
+    """Submit ``jobs`` with at most ``limit`` in flight; yield their results in job order.
+
+    ``submit(job)`` returns a future. When a result raises one of ``broken`` (the pool
+    lost a worker), ``restart()`` rebuilds the pool and every job still in flight is
+    submitted again, up to ``attempts`` times: jobs are pure, so a retried job gives the
+    same result and the output does not change. A submission the broken pool refuses is
+    retried the same way.
+    """
+    in_flight: deque[tuple[Job, Any]] = deque()
+
+    def submitted(job: Job) -> Any:
+        # A worker can die between two results; the broken pool then refuses new work.
+        # The refusal becomes that job's result, so it is retried like any other.
+        try:
+            return submit(job)
+        except broken as error:
+            refused: Future = Future()
+            refused.set_exception(error)
+            return refused
+
+    def first_result() -> Any:
+        for attempt in range(attempts + 1):
+            job, future = in_flight[0]
+            try:
+                result = future.result()
+            except broken as error:
+                if restart is None or attempt == attempts:
+                    raise WorkerDied(
+                        f"a worker process died {attempt + 1} times (killed or out of memory?); "
+                        "giving up"
+                    ) from error
+                restart()
+                for k, (pending, _) in enumerate(in_flight):
+                    in_flight[k] = (pending, submitted(pending))
+                continue
+            in_flight.popleft()
+            return result
+        raise AssertionError("unreachable")
+
+    try:
+        for job in jobs:
+            in_flight.append((job, submitted(job)))
+            if len(in_flight) >= limit:
+                yield first_result()
+        while in_flight:
+            yield first_result()
+    finally:
+        for _, future in in_flight:
+            future.cancel()
+
+
+class ProcessBackend:
+    """Runs jobs on a pool of worker processes on this machine.
+
+    A worker that dies (``kill -9``, out of memory) breaks the pool; the pool is rebuilt
+    and the unfinished jobs run again, so the results are unchanged.
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        # fork starts workers in milliseconds; elsewhere the platform default is used.
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+
+    def _restart(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
+        return in_job_order(lambda job: self._pool.submit(function, job), jobs, 2 * self.workers,
+                            restart=self._restart, broken=(BrokenProcessPool,))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+SCHEDULER_ENV = "SIM_SCHEDULER"
+
+
+class DaskBackend:
+    """Runs jobs on a Dask cluster through its scheduler (``tcp://HOST:PORT``).
+
+    Needs the ``cluster`` extra (``pip install '.[cluster]'`` in sim's folder); dask is imported only
+    here, when a scheduler is given. At most ``2 x workers`` futures are in flight (at
+    least 4), submitted in job order and collected in job order, so the results and the
+    memory used do not depend on the cluster's size. Batches are pure functions of their
+    job, so ``pure=False`` only stops Dask from merging equal jobs.
+    """
+
+    def __init__(self, scheduler: str | None = None, *, client: object | None = None) -> None:
+        try:
+            from distributed import Client
+        except ImportError as error:  # the cluster extra is not installed
+            raise UsageError(
+                "a Dask scheduler needs the cluster extra: pip install '.[cluster]' in sim's folder (or dask[distributed])"
+            ) from error
+        self._own_client = client is None
+        try:
+            self._client = client if client is not None else Client(scheduler, set_as_default=False, timeout=15)
+        except (OSError, TimeoutError, ValueError) as error:  # unreachable or malformed address
+            raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
+        cores = sum(self._client.nthreads().values())
+        self.workers = max(1, cores)
+
+    def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
+        # Dask itself reruns the tasks of a worker that dies (up to its allowed-failures
+        # setting); what still fails is reported as a WorkerDied error.
+        from distributed import KilledWorker
+
+        return in_job_order(lambda job: self._client.submit(function, job, pure=False), jobs,
+                            max(4, 2 * self.workers), broken=(KilledWorker,))
+
+    def close(self) -> None:
+        if self._own_client:
+            self._client.close()
+
+
+SCHEDULER_ADDRESS = re.compile(r"(tcp|tls)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}")
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The scheduler given, else ``$SIM_SCHEDULER``; None (run locally) when neither is set.
+
+    The address must look like ``tcp://HOST:PORT`` (or ``tls://``), checked before any
+    connection is tried.
+    """
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    if address is not None and not SCHEDULER_ADDRESS.fullmatch(address):
+        raise UsageError(f"scheduler address '{address}' is not of the form tcp://HOST:PORT")
+    return address
+
+
+def make_backend(workers: int, scheduler: str | None = None) -> Backend:
+    """A Dask backend when a scheduler address is given (or ``$SIM_SCHEDULER`` is set),
+    else a serial backend for one worker, else a process pool of ``workers``."""
+    address = scheduler_address(scheduler)
+    if address is not None:
+        return DaskBackend(address)
+    if workers <= 1:
+        return SerialBackend()
+    return ProcessBackend(workers)

@@ -1,0 +1,205 @@
+"""Results as data: the summary CSV, the per-run CSV, the compare CSV and JSON.
+
+Numbers are written with fixed formats so that the same runs give byte-identical files.
+Column sets are documented in ``docs/output-format.md`` and stay stable.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from typing import IO, Any, Callable, Iterator, Sequence
+
+from sim.analysis.experiment import Arm, difference
+from sim.analysis.sweep import Axis, Point, format_value
+from sim.analysis.zone import Zone
+from sim.engine.outcome import FORMATS, REASONS, BatchOutcome
+from sim.execution.runner import Result
+from sim.scenario.schema import Scenario
+from sim.stats import Difference, Estimate
+
+SUMMARY_COLUMNS = ("scenario", "metric", "key", "estimate", "ci_low", "ci_high", "count", "trials")
+RUN_COLUMNS = ("run", "held", "venue", "round", "date", "format", "rejected", "collapses", "reason")
+COMPARE_FIXED = (
+    "scenario", "file", "runs", "seed", "horizon_end", "p_summit", "ci_low", "ci_high",
+    "median_round", "median_date", "median_days",
+)
+COMPARE_DIFF = ("baseline", "diff_vs_baseline", "diff_low", "diff_high", "diff_method")
+
+
+def number(value: float | None) -> str:
+    """A probability or mean as text with six decimals; empty when undefined."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return f"{value:.6f}"
+
+
+def bounds(estimate: Estimate | Difference) -> list[str]:
+    """An estimate or difference and its 95% interval: three cells."""
+    return [number(estimate.value), number(estimate.low), number(estimate.high)]
+
+
+def share_cells(result: Result, venues: Sequence[str]) -> list[str]:
+    """Each venue's share of all runs; empty for a venue the scenario does not have."""
+    shares = result.summary.venue_share
+    return [number(shares[v].value) if v in shares else "" for v in venues]
+
+
+def estimate_cells(estimate: Estimate) -> list[str]:
+    return [*bounds(estimate), str(estimate.count), str(estimate.trials)]
+
+
+def summary_rows(result: Result) -> list[list[str]]:
+    """The summary in long form: one row per metric and key, with its interval and counts."""
+    name = result.scenario.name
+    summary = result.summary
+    rows: list[list[str]] = [[name, "p_summit", "", *estimate_cells(summary.p_summit)]]
+    rows += [[name, "p_summit_by", day.isoformat(), *estimate_cells(e)] for day, e in summary.by_date]
+    rows += [[name, "venue_share", v, *estimate_cells(e)] for v, e in summary.venue_share.items()]
+    rows += [[name, "venue_share_given_summit", v, *estimate_cells(e)] for v, e in summary.venue_given_summit.items()]
+    rows += [[name, "format_share_given_summit", f, *estimate_cells(e)] for f, e in summary.format_share.items()]
+    rows += [[name, "reason_share", r, *estimate_cells(e)] for r, e in summary.reason_share.items()]
+    rows.append([name, "p_any_collapse", "", *estimate_cells(summary.p_any_collapse)])
+    time = result.scenario.time
+    for key, value in summary.rounds_quantiles.items():
+        rows.append([name, "summit_round_quantile", key, "" if value is None else str(value), "", "", "", str(summary.p_summit.count)])
+        rows.append([name, "summit_date_quantile", key, "" if value is None else time.round_date(value).isoformat(), "", "", "", str(summary.p_summit.count)])
+    rows.append([name, "mean_collapses", "", number(summary.mean_collapses), "", "", "", str(summary.runs)])
+    rows.append([name, "mean_rejected_proposals", "", number(summary.mean_rejected), "", "", "", str(summary.runs)])
+    return rows
+
+
+def summary_records(result: Result) -> list[dict[str, str]]:
+    """The summary CSV's rows (``sim run --csv``) as dicts keyed by its columns, for notebooks."""
+    return [dict(zip(SUMMARY_COLUMNS, row)) for row in summary_rows(result)]
+
+
+def write_summary_csv(result: Result, handle: IO[str]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(SUMMARY_COLUMNS)
+    writer.writerows(summary_rows(result))
+
+
+def runs_csv_sink(handle: IO[str], scenario: Scenario) -> Callable[[int, BatchOutcome], None]:
+    """A callback for :func:`sim.execution.runner.simulate` that streams per-run rows to ``handle``."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(RUN_COLUMNS)
+    venues = list(scenario.venues) + [""]  # venue index -1: no summit
+    dates = [""] + [scenario.time.round_date(t).isoformat() for t in range(1, scenario.time.rounds + 1)]
+
+    def write(first_run: int, outcome: BatchOutcome) -> None:
+        writer.writerows(
+            (first_run + k, int(held), venues[venue], rnd if held else "", dates[rnd],
+             FORMATS[fmt] if held else "", rejected, collapses, REASONS[reason])
+            for k, (held, venue, rnd, fmt, rejected, collapses, reason) in enumerate(zip(
+                outcome.held.tolist(), outcome.venue.tolist(), outcome.round.tolist(),
+                outcome.format.tolist(), outcome.rejected.tolist(), outcome.collapses.tolist(),
+                outcome.reason.tolist(),
+            ))
+        )
+
+    return write
+
+
+def median_fields(result: Result) -> tuple[str, str, str]:
+    """Median summit round, its date and days after the start (empty when no summit)."""
+    median = result.summary.rounds_quantiles["q50"]
+    if median is None:
+        return "", "", ""
+    time = result.scenario.time
+    day = time.round_date(median)
+    return str(median), day.isoformat(), str((day - time.start).days)
+
+
+def compare_table(arms: Sequence[tuple[str, Arm]], baseline: Arm) -> tuple[list[str], list[list[str]]]:
+    """One row per scenario; a ``share_<venue>`` column for every venue in any of them.
+
+    ``diff_*`` columns give P(summit) minus the baseline's, with the paired interval when
+    the runs correspond (same seed and run count), else the independent one.
+    """
+    venues: list[str] = []
+    for _, arm in arms:
+        venues += [v for v in arm.result.inputs.venues if v not in venues]
+    header = [*COMPARE_FIXED, *COMPARE_DIFF, *(f"share_{v}" for v in venues)]
+    rows = []
+    for path, arm in arms:
+        result = arm.result
+        d = difference(arm, baseline)
+        rows.append([
+            result.scenario.name, path, str(result.runs), str(result.seed),
+            result.scenario.time.horizon_end.isoformat(), *bounds(result.summary.p_summit),
+            *median_fields(result),
+            baseline.label, *bounds(d), "paired" if d.paired else "independent",
+            *share_cells(result, venues),
+        ])
+    return header, rows
+
+
+def write_rows(handle: IO[str], header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+
+
+def table_writer(header: Sequence[str], rows: Sequence[Sequence[str]]) -> Callable[[IO[str]], None]:
+    """A function that writes this table as CSV to the handle it is given (for output files)."""
+    return lambda handle: write_rows(handle, header, rows)
+
+
+def estimate_json(estimate: Estimate) -> dict[str, Any]:
+    return {"estimate": estimate.value if estimate.trials else None, "ci_low": estimate.low,
+            "ci_high": estimate.high, "count": estimate.count, "trials": estimate.trials}
+
+
+def result_json(result: Result, zone: Zone) -> dict[str, Any]:
+    """Everything the terminal report shows, as plain JSON-ready data."""
+    scenario = result.scenario
+    summary = result.summary
+    time = scenario.time
+    return {
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "runs": result.runs,
+        "seed": result.seed,
+        "start": time.start.isoformat(),
+        "round_days": time.round_days,
+        "rounds": time.rounds,
+        "horizon_end": time.horizon_end.isoformat(),
+        "zone": {
+            "reachable": list(zone.reachable),
+            "explanation": zone.explanation(),
+            "venues": {s.venue: {"blocked_by": list(s.blocked_by), "proposed_by": list(s.proposed_by),
+                                 "first_round_acceptance": s.first_round_acceptance} for s in zone.standings},
+        },
+        "p_summit": estimate_json(summary.p_summit),
+        "p_summit_by": {day.isoformat(): estimate_json(e) for day, e in summary.by_date},
+        "venue_share": {v: estimate_json(e) for v, e in summary.venue_share.items()},
+        "venue_share_given_summit": {v: estimate_json(e) for v, e in summary.venue_given_summit.items()},
+        "format_share_given_summit": {f: estimate_json(e) for f, e in summary.format_share.items()},
+        "reason_share": {r: estimate_json(e) for r, e in summary.reason_share.items()},
+        "summit_round_quantiles": summary.rounds_quantiles,
+        "summit_date_quantiles": {k: (time.round_date(v).isoformat() if v else None)
+                                  for k, v in summary.rounds_quantiles.items()},
+        "p_any_collapse": estimate_json(summary.p_any_collapse),
+        "mean_collapses": summary.mean_collapses,
+        "mean_rejected_proposals": summary.mean_rejected,
+    }
+
+
+def sweep_rows(points: Sequence[Point], venues: Sequence[str]) -> Iterator[list[str]]:
+    """Rows of the sweep CSV (see ``sweep_header``)."""
+    for point in points:
+        result = point.arm.result
+        yield [
+            *(format_value(v) for v in point.values),
+            str(result.runs), *bounds(result.summary.p_summit), *median_fields(result),
+            *bounds(point.versus_baseline), *share_cells(result, venues),
+        ]
+
+
+def sweep_header(axes: Sequence[Axis], venues: Sequence[str]) -> list[str]:
+    return [
+        *(axis.path for axis in axes), "runs", "p_summit", "ci_low", "ci_high",
+        "median_round", "median_date", "median_days", "diff_vs_baseline", "diff_low", "diff_high",
+        *(f"share_{v}" for v in venues),
+    ]

@@ -1,0 +1,226 @@
+"""The terminal report: results as rich tables, readable at a glance."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from sim.analysis.experiment import Arm, difference
+from sim.analysis.sweep import Axis, Point, format_value
+from sim.analysis.trace import Trace
+from sim.analysis.zone import Zone
+from sim.engine.outcome import REASON_TEXT
+from sim.execution.runner import Result
+from sim.stats import Difference, Estimate
+
+
+def percent(value: float) -> str:
+    """A probability as a percentage, with more decimals below 1% so small odds show."""
+    if 0 < value < 0.01:
+        return f"{100 * value:.2g}%"
+    return f"{100 * value:.1f}%"
+
+
+def interval(estimate: Estimate) -> str:
+    if not estimate.trials:
+        return "-"
+    return f"{percent(estimate.low)} - {percent(estimate.high)}"
+
+
+def render_run(result: Result, zone: Zone, console: Console) -> None:
+    """Print the report of one scenario's runs."""
+    scenario = result.scenario
+    time = scenario.time
+    summary = result.summary
+    p = summary.p_summit
+    console.print(f"[bold]{scenario.title}[/bold]  ({scenario.name})")
+    console.print(
+        f"{result.runs:,} runs, seed {result.seed}; {time.rounds} rounds of {time.round_days} days "
+        f"from {time.start} to {time.horizon_end}"
+    )
+    console.print(f"Zone of agreement: {zone.explanation()}")
+    console.print()
+    if zone.empty:  # certain, not estimated: say so rather than print a Monte Carlo interval
+        console.print(
+            f"[bold]P(summit by {time.horizon_end}) = 0: structurally impossible[/bold] "
+            f"(no venue can be agreed, see the zone above; {p.count:,} of {p.trials:,} runs)"
+        )
+        return
+    console.print(
+        f"[bold]P(summit by {time.horizon_end}) = {percent(p.value)}[/bold]  "
+        f"(95% interval {interval(p)}; {p.count:,} of {p.trials:,} runs)"
+    )
+
+    by_date = Table(title="Summit by date (cumulative)", title_justify="left")
+    by_date.add_column("by")
+    by_date.add_column("P(summit)", justify="right")
+    by_date.add_column("95% interval", justify="right")
+    for day, estimate in summary.by_date:
+        by_date.add_row(str(day), percent(estimate.value), interval(estimate))
+
+    venues = Table(title="Where", title_justify="left")
+    venues.add_column("venue")
+    venues.add_column("of all runs", justify="right")
+    venues.add_column("95% interval", justify="right")
+    venues.add_column("given a summit", justify="right")
+    venues.add_column("95% interval", justify="right")
+    standings = {s.venue: s for s in zone.standings}
+    for vid, estimate in sorted(summary.venue_share.items(), key=lambda item: -item[1].count):
+        given = summary.venue_given_summit[vid]
+        standing = standings[vid]
+        if not standing.reachable:  # structurally impossible: say why, not "0.0%"
+            why = f"ruled out by {', '.join(standing.blocked_by)}" if standing.blocked_by else "never proposed"
+            venues.add_row(standing.name, "0", why, "0", "")
+            continue
+        venues.add_row(
+            standing.name, percent(estimate.value), interval(estimate),
+            percent(given.value) if given.trials else "-", interval(given),
+        )
+    console.print(by_date)
+    console.print(venues)
+
+    if p.count:
+        when = Table(title="When, given a summit", title_justify="left")
+        when.add_column("quantile")
+        when.add_column("round", justify="right")
+        when.add_column("week of", justify="right")
+        for key, value in summary.rounds_quantiles.items():
+            when.add_row(f"{key[1:]}%", str(value), str(time.round_date(value)))
+        formats = Table(title="Format, given a summit", title_justify="left")
+        formats.add_column("format")
+        formats.add_column("share", justify="right")
+        formats.add_column("95% interval", justify="right")
+        for name, estimate in summary.format_share.items():
+            formats.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate))
+        console.print(when)
+        console.print(formats)
+
+    reasons = Table(title="How runs ended", title_justify="left")
+    reasons.add_column("outcome")
+    reasons.add_column("share of runs", justify="right")
+    reasons.add_column("95% interval", justify="right")
+    for name, estimate in summary.reason_share.items():
+        if estimate.count:
+            reasons.add_row(REASON_TEXT[name], percent(estimate.value), interval(estimate))
+    console.print(reasons)
+    console.print(
+        f"Agreements that collapsed in preparation: {summary.mean_collapses:.3f} per run "
+        f"(at least one in {percent(summary.p_any_collapse.value)} of runs); "
+        f"proposals rejected: {summary.mean_rejected:.1f} per run."
+    )
+
+
+def difference_text(d: "Difference", labelled: bool = False) -> str:
+    """A difference in percentage points with its interval, e.g. '+4.1 pp [3.6, 4.6]'.
+
+    ``labelled`` adds how the interval was computed (paired or independent runs).
+    """
+    text = f"{100 * d.value:+.1f} pp [{100 * d.low:+.1f}, {100 * d.high:+.1f}]"
+    return f"{text} {'paired' if d.paired else 'independent'}" if labelled else text
+
+
+def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: Console) -> None:
+    """Print one line per scenario: P(summit) and interval, difference, median, venues."""
+    table = Table(title=f"Scenarios compared (P = summit by the horizon's end; baseline {baseline.result.scenario.name})",
+                  title_justify="left")
+    table.add_column("scenario", no_wrap=True)
+    table.add_column("P [95% interval]", justify="right", no_wrap=True)
+    table.add_column("vs baseline", justify="right", no_wrap=True)
+    table.add_column("median", no_wrap=True)
+    table.add_column("leading venues (share of all runs)")
+    for _, arm in arms:
+        result = arm.result
+        summary = result.summary
+        p = summary.p_summit
+        median = summary.rounds_quantiles["q50"]
+        shares = sorted(summary.venue_share.items(), key=lambda item: -item[1].count)
+        leading = ", ".join(f"{vid} {percent(e.value)}" for vid, e in shares[:3] if e.count)
+        table.add_row(
+            result.scenario.name, f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
+            "-" if arm is baseline else difference_text(difference(arm, baseline), labelled=True),
+            str(result.scenario.time.round_date(median)) if median else "-", leading or "-",
+        )
+    console.print(table)
+    settings = {(arm.result.runs, arm.result.seed) for _, arm in arms}
+    if len(settings) == 1:
+        console.print(f"{settings.pop()[0]:,} runs each on common random numbers: differences are paired.")
+    else:
+        console.print("Runs or seeds differ between scenarios: differences are independent, not paired.")
+
+
+def render_sweep(axes: Sequence["Axis"], baseline: "Arm", points: Sequence["Point"], console: Console) -> None:
+    """Print one line per grid point with P(summit), its interval and the paired difference."""
+    p0 = baseline.result.summary.p_summit
+    table = Table(title=f"Sweep ({points[0].arm.result.runs:,} runs per point, common random numbers)",
+                  title_justify="left")
+    for axis in axes:
+        table.add_column(axis.path, justify="right")
+    table.add_column("P(summit) [95%]", justify="right", no_wrap=True)
+    table.add_column("vs scenario as written", justify="right", no_wrap=True)
+    table.add_column("leading venue")
+    for point in points:
+        summary = point.arm.result.summary
+        p = summary.p_summit
+        top = max(summary.venue_share.items(), key=lambda item: item[1].count)
+        table.add_row(
+            *(format_value(v) for v in point.values),
+            f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
+            difference_text(point.versus_baseline),
+            f"{top[0]} {percent(top[1].value)}" if top[1].count else "-",
+        )
+    console.print(table)
+    console.print(f"Scenario as written: P(summit) = {percent(p0.value)} [{100 * p0.low:.1f}-{100 * p0.high:.1f}].")
+
+
+def render_zone(zone: Zone, console: Console) -> None:
+    """Print each venue's standing: red lines, proposers, first-round acceptance."""
+    table = Table(title="Zone of agreement", title_justify="left")
+    table.add_column("venue")
+    table.add_column("ruled out by")
+    table.add_column("proposed by")
+    principals = list(zone.standings[0].first_round_acceptance) if zone.standings else []
+    for pid in principals:
+        table.add_column(f"P({pid} accepts), round 1", justify="right")
+    table.add_column("joint", justify="right")
+    for s in zone.standings:
+        table.add_row(
+            s.name, ", ".join(s.blocked_by) or "-", ", ".join(s.proposed_by) or "-",
+            *(percent(s.first_round_acceptance[p]) for p in principals), percent(s.first_round_joint),
+        )
+    console.print(table)
+    console.print(zone.explanation())
+
+
+def render_trace(trace: "Trace", console: Console) -> None:
+    """Print one run round by round: pressure, the table and each answer, the status."""
+    console.print(f"[bold]Run {trace.run}[/bold] of {trace.scenario} (seed {trace.seed})")
+    for mediator, span in trace.attention.items():
+        pause = "for good" if span["pause_rounds"] is None else f"for {span['pause_rounds']} rounds"
+        console.print(f"{mediator} leaves after {span['patience']} failed rounds, {pause}")
+    for principal, plan in trace.concessions.items():
+        console.print(f"{principal} concedes every {plan['after']} failed rounds: {' > '.join(plan['venues'])}")
+    table = Table(show_lines=True)
+    table.add_column("round", justify="right")
+    table.add_column("week of", no_wrap=True)
+    table.add_column("pressure")
+    table.add_column("on the table: p(accept) / draw per principal")
+    table.add_column("outcome")
+    for record in trace.rounds:
+        pressure = ", ".join(
+            f"{m} {value:.2f}" if record.engaged[m] else f"{m} disengaged" for m, value in record.pressure.items()
+        )
+        if record.shocks:
+            pressure += "\n" + ", ".join(record.shocks)
+        offers = "\n".join(
+            f"{offer.venue} ({offer.proposed_by}): "
+            + ", ".join(
+                f"{p} {offer.acceptance[p]:.3f}/{offer.draw[p]:.3f} {'yes' if offer.accepted[p] else 'no'}"
+                for p in offer.acceptance
+            )
+            for offer in record.table
+        )
+        table.add_row(str(record.round), record.date, pressure or "-", offers or "-", record.status)
+    console.print(table)
+    console.print(trace.ending)

@@ -1,0 +1,468 @@
+"""The scenario: frozen, validated models of everything an analyst writes in a file.
+
+A scenario is pure data. :mod:`sim.scenario.loader` turns a YAML file into a :class:`Scenario`;
+:mod:`sim.engine.inputs` turns a scenario into the arrays the engine consumes. Every field here
+is documented, with unit, default and range, in ``docs/scenario-format.md``.
+
+Utilities, readiness and event effects are on the *logit scale*: a principal accepts a
+venue with probability ``sigmoid(sharpness * score)`` where the score sums them (see
+``docs/model.md``). A score of 0 means an even chance, +2.2 about 90%, -2.2 about 10%.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from sim.errors import Problem, ScenarioError
+from sim.scenario.fields import Flag, Number, Whole, not_a_boolean
+from sim.scenario.distributions import MAX_UNCERTAIN, Distribution, uncertain_problems
+
+#: Limits that keep a run within memory and time; a file asking for more is refused.
+MAX_RUNS = 1_000_000_000
+MAX_ROUNDS = 5_200
+MAX_VENUES = 200
+MAX_PRINCIPALS = 20
+MAX_MEDIATORS = 10
+MAX_EVENTS = 200
+LOGIT_LIMIT = 50.0
+
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")
+]
+"""Ids of venues and actors: lower case letters, digits and underscores, 1-40 long."""
+
+Logit = Annotated[float, Field(ge=-LOGIT_LIMIT, le=LOGIT_LIMIT), BeforeValidator(not_a_boolean)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(not_a_boolean)]
+# Bounds inside the type, so that ``X | None`` fields keep them in the JSON Schema too.
+LogitSize = Annotated[float, Field(ge=0.0, le=LOGIT_LIMIT), BeforeValidator(not_a_boolean)]
+Rounds = Annotated[int, Field(ge=1, le=MAX_ROUNDS), BeforeValidator(not_a_boolean)]
+Text = Annotated[str, StringConstraints(max_length=10_000)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base of every scenario model: immutable, unknown keys and NaN rejected."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Time(Strict):
+    """The calendar: when round 1 opens, how long a round lasts, when the horizon ends."""
+
+    start: dt.date = Field(description="Opening day of round 1.")
+    round_days: Whole = Field(7, ge=1, le=366, description="Length of one round in days.")
+    horizon_rounds: Rounds | None = Field(None, description="Number of rounds simulated.")
+    end: dt.date | None = Field(
+        None, description="Last day of the horizon; rounds opening on or before it count."
+    )
+    milestones: list[dt.date] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Dates for which P(summit by date) is reported; default month ends.",
+    )
+
+    @model_validator(mode="after")
+    def _one_horizon(self) -> "Time":
+        if (self.horizon_rounds is None) == (self.end is None):
+            raise ValueError("give exactly one of horizon_rounds or end")
+        if self.end is not None:
+            if self.end < self.start:
+                raise ValueError("end must be on or after start")
+            if (self.end - self.start).days // self.round_days + 1 > MAX_ROUNDS:
+                raise ValueError(f"end is more than {MAX_ROUNDS} rounds after start")
+        return self
+
+    @property
+    def rounds(self) -> int:
+        """Number of rounds in the horizon."""
+        if self.horizon_rounds is not None:
+            return self.horizon_rounds
+        assert self.end is not None
+        return (self.end - self.start).days // self.round_days + 1
+
+    def round_date(self, round_number: int) -> dt.date:
+        """Opening day of round ``round_number`` (1-based)."""
+        return self.start + dt.timedelta(days=(round_number - 1) * self.round_days)
+
+    def round_of(self, day: dt.date) -> int:
+        """The round (1-based) whose days include ``day``; 0 or less before the start."""
+        return (day - self.start).days // self.round_days + 1
+
+    @property
+    def horizon_end(self) -> dt.date:
+        """Last day of the horizon: ``end`` if given, else the last round's last day."""
+        if self.end is not None:
+            return self.end
+        return self.round_date(self.rounds) + dt.timedelta(days=self.round_days - 1)
+
+    def reporting_dates(self) -> list[tuple[dt.date, int]]:
+        """Dates for P(summit by date), each with the last round opening by then.
+
+        The scenario's milestones if given, else month ends (quarter ends when the
+        horizon spans more than a year); the horizon's end is always included.
+        """
+        end = self.horizon_end
+        dates = sorted(d for d in self.milestones if self.start <= d <= end)
+        if not self.milestones:
+            month_ends = _month_ends(self.start, end)
+            if len(month_ends) > 12:
+                month_ends = [d for d in month_ends if d.month in (3, 6, 9, 12)]
+            dates = month_ends
+        if not dates or dates[-1] != end:
+            dates.append(end)
+        return [(d, min(self.round_of(d), self.rounds)) for d in dates]
+
+
+def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Last days of the months that end within [first, last]."""
+    ends = []
+    year, month = first.year, first.month
+    while True:
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        end = following - dt.timedelta(days=1)
+        if end > last:
+            return ends
+        ends.append(end)
+        year, month = following.year, following.month
+
+
+class Venue(Strict):
+    """A place where the leaders could meet, described by attributes that feed utilities."""
+
+    name: Name
+    country: Name
+    host: Identifier | None = Field(None, description="Actor whose home ground this is.")
+    neutral: Flag = Field(False, description="A third country with no stake.")
+    third_party: Flag = Field(
+        False, description="Meeting there implies Western / third-party participation."
+    )
+
+
+class VenueWeights(Strict):
+    """How much a principal values each venue attribute (logit units)."""
+
+    own_ground: Logit = 0.0
+    opponent_ground: Logit = 0.0
+    neutral: Logit = 0.0
+    third_party: Logit = 0.0
+
+
+class Concession(Strict):
+    """How a principal comes down from its favourite venue (eq. 8 of docs/model.md)."""
+
+    after: Whole = Field(ge=1, le=MAX_ROUNDS, description="Failed rounds before each concession.")
+    to: list[Identifier] | None = Field(
+        None, max_length=MAX_VENUES,
+        description="The venues it concedes to, in order; default: every venue in the zone, its best first.",
+    )
+
+
+class Principal(Strict):
+    """A leader whose attendance a summit needs."""
+
+    role: Literal["principal"]
+    name: Name
+    readiness: Logit = Field(description="Baseline willingness to meet at leader level.")
+    readiness_sd: Number = Field(
+        0.0, ge=0.0, le=10.0, description="Run-to-run spread of readiness (normal)."
+    )
+    venue_weights: VenueWeights = Field(default_factory=VenueWeights)
+    venues: dict[Identifier, Logit] = Field(
+        default_factory=dict, description="Utility of named venues, overriding weights."
+    )
+    red_lines: list[Identifier] = Field(
+        default_factory=list, description="Venues never accepted, whatever the pressure."
+    )
+    pressure_sensitivity: Number = Field(1.0, ge=0.0, le=10.0)
+    drift: Number = Field(0.0, ge=-5.0, le=5.0, description="Readiness change per round.")
+    drift_limit: LogitSize | None = Field(None, description="Bound on the accumulated drift.")
+    sharpness: Number = Field(
+        1.0, gt=0.0, le=20.0, description="Logit slope; low values mean noisy choices."
+    )
+    counter_propose: Flag = Field(True, description="Puts its favourite venue on the table.")
+    concede: Concession | None = Field(
+        None, description="Counter-proposes other venues, one after another, when its own is not agreed."
+    )
+
+
+class Deadline(Strict):
+    """A date toward which a mediator's pressure ramps up, then falls back."""
+
+    date: dt.date
+    boost: Number = Field(ge=0.0, le=LOGIT_LIMIT)
+    lead_rounds: Whole = Field(4, ge=1, le=MAX_ROUNDS)
+
+
+class Pressure(Strict):
+    """A mediator's pressure over time (pressure units; felt as leverage x pressure)."""
+
+    start: Number = Field(1.0, ge=0.0, le=LOGIT_LIMIT)
+    growth: Number = Field(0.0, ge=-LOGIT_LIMIT, le=LOGIT_LIMIT)
+    cap: Number = Field(5.0, ge=0.0, le=LOGIT_LIMIT)
+    deadlines: list[Deadline] = Field(default_factory=list, max_length=MAX_EVENTS)
+
+
+class Mediator(Strict):
+    """A third party that pushes the principals and puts venues on the table."""
+
+    role: Literal["mediator"]
+    name: Name
+    pressure: Pressure = Field(default_factory=Pressure)
+    leverage: dict[Identifier, Annotated[float, Field(ge=0.0, le=10.0), BeforeValidator(not_a_boolean)]] = Field(
+        default_factory=dict, description="Per principal: how much of the pressure it feels."
+    )
+    proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)
+    strategy: Literal["ordered", "rotate", "random", "best", "proportional"] = "best"
+    proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
+    attends: Flag = Field(False, description="Joins the summit (trilateral format).")
+    patience: Rounds | None = Field(None, description="Failed rounds before disengaging.")
+    pause_rounds: Rounds | None = Field(None, description="Rounds disengaged; none means for good.")
+    patience_spread: Whole = Field(
+        0, ge=0, le=MAX_ROUNDS,
+        description="Each run's patience is drawn uniformly from patience ± this many rounds.",
+    )
+    pause_spread: Whole = Field(
+        0, ge=0, le=MAX_ROUNDS,
+        description="Each run's pause is drawn uniformly from pause_rounds ± this many rounds.",
+    )
+
+
+Actor = Annotated[Union[Principal, Mediator], Field(discriminator="role")]
+
+
+class Effects(Strict):
+    """What an event changes while it is active."""
+
+    readiness: dict[Identifier, Logit] = Field(default_factory=dict)
+    pressure: dict[Identifier, Logit] = Field(default_factory=dict)
+    collapse_risk: Number = Field(0.0, ge=-1.0, le=1.0)
+
+
+class ScheduledEvent(Effects):
+    """An event on a known date, e.g. a round of talks."""
+
+    name: Name
+    date: dt.date
+    rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+
+
+class Shock(Effects):
+    """A random event with a per-round hazard, e.g. an escalation."""
+
+    name: Name
+    hazard: Probability = Field(description="Chance per round that it starts.")
+    rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+    lasting_readiness: dict[Identifier, Logit] = Field(
+        default_factory=dict,
+        description="Per principal: added to its readiness each time the shock starts, for the rest of the run.",
+    )
+
+
+class Events(Strict):
+    scheduled: list[ScheduledEvent] = Field(default_factory=list, max_length=MAX_EVENTS)
+    shocks: list[Shock] = Field(default_factory=list, max_length=MAX_EVENTS)
+
+
+class Preparation(Strict):
+    """The period between agreeing a summit and holding it."""
+
+    rounds: Whole = Field(2, ge=0, le=MAX_ROUNDS)
+    collapse_risk: Probability = Field(0.1, description="Chance per round of collapse.")
+
+
+class Simulation(Strict):
+    runs: Whole = Field(50_000, ge=1, le=MAX_RUNS)
+    seed: Whole = Field(0, ge=0, le=2**63 - 1)
+
+
+class Scenario(Strict):
+    """A whole scenario: identity, calendar, venues, actors, events and run settings."""
+
+    name: Identifier
+    title: Name
+    evidence: list[Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{1,4}$")]] = (
+        Field(default_factory=list, max_length=1000)
+    )
+    notes: Text = ""
+    time: Time
+    venues: dict[Identifier, Venue] = Field(min_length=1, max_length=MAX_VENUES)
+    actors: dict[Identifier, Actor] = Field(
+        min_length=2, max_length=MAX_PRINCIPALS + MAX_MEDIATORS
+    )
+    events: Events = Field(default_factory=Events)
+    preparation: Preparation = Field(default_factory=Preparation)
+    simulation: Simulation = Field(default_factory=Simulation)
+    uncertain: dict[Annotated[str, StringConstraints(max_length=300)], Distribution] = Field(
+        default_factory=dict,
+        max_length=MAX_UNCERTAIN,
+        description="Distributions of numeric fields, keyed by --set paths (sim run --propagate, sensitivity, discover).",
+    )
+
+    @field_validator("uncertain", mode="before")
+    @classmethod
+    def _removed_entries(cls, value: object) -> object:
+        """``PATH: null`` drops an entry inherited through ``extends``; ``uncertain: null`` all."""
+        if value is None:
+            return {}
+        return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _references(self) -> "Scenario":
+        problems = list(_reference_problems(self)) + list(uncertain_problems(self))
+        if problems:
+            # Not a ValueError: pydantic lets it through with our field paths intact.
+            raise ScenarioError(problems)
+        return self
+
+    @property
+    def principals(self) -> dict[str, Principal]:
+        return {k: a for k, a in self.actors.items() if isinstance(a, Principal)}
+
+    @property
+    def mediators(self) -> dict[str, Mediator]:
+        return {k: a for k, a in self.actors.items() if isinstance(a, Mediator)}
+
+
+def _reference_problems(scenario: Scenario):
+    """Yield every id that points at nothing, and counts the schema cannot express."""
+    venues = set(scenario.venues)
+    actors = set(scenario.actors)
+    principals = set(scenario.principals)
+    mediators = set(scenario.mediators)
+
+    def unknown(path: str, ref: str, allowed: set[str], kind: str) -> Problem:
+        listed = ", ".join(sorted(allowed)) or "none defined"
+        return Problem(path, f"unknown {kind} '{ref}'; expected one of: {listed}")
+
+    time = scenario.time
+    for i, day in enumerate(time.milestones):  # here, so they are reported with the events' dates
+        if not time.start <= day <= time.horizon_end:
+            yield Problem(f"time.milestones.{i}", f"{day} is outside the horizon ({time.start} to {time.horizon_end})")
+    if len(set(time.milestones)) != len(time.milestones):
+        yield Problem("time.milestones", "lists a date more than once")
+    if len(principals) < 2:
+        yield Problem("actors", f"needs at least 2 principals, found {len(principals)}")
+    if len(principals) > MAX_PRINCIPALS:
+        yield Problem("actors", f"at most {MAX_PRINCIPALS} principals, found {len(principals)}")
+    if len(mediators) > MAX_MEDIATORS:
+        yield Problem("actors", f"at most {MAX_MEDIATORS} mediators, found {len(mediators)}")
+    for vid, venue in scenario.venues.items():
+        if venue.host is not None and venue.host not in actors:
+            yield unknown(f"venues.{vid}.host", venue.host, actors, "actor")
+    for aid, actor in scenario.principals.items():
+        if actor.concede is not None:
+            if not actor.counter_propose:
+                yield Problem(f"actors.{aid}.concede", "needs counter_propose: true; a principal that makes "
+                                                       "no counter-proposals has nothing to concede")
+            for i, vid in enumerate(actor.concede.to or []):
+                if vid not in venues:
+                    yield unknown(f"actors.{aid}.concede.to.{i}", vid, venues, "venue")
+                elif vid in actor.red_lines:
+                    yield Problem(f"actors.{aid}.concede.to.{i}", f"'{vid}' is one of {aid}'s own red lines")
+            if actor.concede.to is not None and len(set(actor.concede.to)) != len(actor.concede.to):
+                yield Problem(f"actors.{aid}.concede.to", "lists a venue more than once")
+        for vid in actor.venues:
+            if vid not in venues:
+                yield unknown(f"actors.{aid}.venues.{vid}", vid, venues, "venue")
+        for i, vid in enumerate(actor.red_lines):
+            if vid not in venues:
+                yield unknown(f"actors.{aid}.red_lines.{i}", vid, venues, "venue")
+    for aid, actor in scenario.mediators.items():
+        for pid in actor.leverage:
+            if pid not in principals:
+                yield unknown(f"actors.{aid}.leverage.{pid}", pid, principals, "principal")
+        for i, vid in enumerate(actor.proposes):
+            if vid not in venues:
+                yield unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
+        if len(set(actor.proposes)) != len(actor.proposes):
+            yield Problem(f"actors.{aid}.proposes", "lists a venue more than once")
+        for spread, field, centre in (
+            ("patience_spread", "patience", actor.patience),
+            ("pause_spread", "pause_rounds", actor.pause_rounds),
+        ):
+            width = getattr(actor, spread)
+            if width and centre is None:
+                yield Problem(
+                    f"actors.{aid}.{spread}",
+                    f"needs {field}; without it there is nothing to spread (set {spread} to 0 as well)",
+                )
+            elif width and width >= centre:
+                yield Problem(
+                    f"actors.{aid}.{spread}",
+                    f"must be less than {field} ({centre}) so that every run's value is at least 1, got {width}",
+                )
+        for i, deadline in enumerate(actor.pressure.deadlines):
+            if deadline.date < scenario.time.start:
+                yield Problem(
+                    f"actors.{aid}.pressure.deadlines.{i}.date",
+                    f"{deadline.date} is before time.start ({scenario.time.start})",
+                )
+    for kind, events in (("scheduled", scenario.events.scheduled), ("shocks", scenario.events.shocks)):
+        for i, event in enumerate(events):
+            base = f"events.{kind}.{i}"
+            for pid in event.readiness:
+                if pid not in principals:
+                    yield unknown(f"{base}.readiness.{pid}", pid, principals, "principal")
+            for mid in event.pressure:
+                if mid not in mediators:
+                    yield unknown(f"{base}.pressure.{mid}", mid, mediators, "mediator")
+            for pid in getattr(event, "lasting_readiness", {}):
+                if pid not in principals:
+                    yield unknown(f"{base}.lasting_readiness.{pid}", pid, principals, "principal")
+            if isinstance(event, ScheduledEvent) and event.date < scenario.time.start:
+                yield Problem(
+                    f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"
+                )
+
+
+def json_schema() -> dict:
+    """The JSON Schema of scenario files, generated from the models (for editors).
+
+    A file with ``extends:`` states only what it changes, so it is checked against a
+    *partial* schema: the same fields and types, unknown keys still errors, but nothing
+    required. A file without ``extends`` must also satisfy the full schema.
+    """
+    full = Scenario.model_json_schema()
+    definitions = full.pop("$defs", {})
+    extends = {"type": "string", "description": "Parent scenario file, relative to this one."}
+    full["properties"] = {"extends": extends, **full["properties"]}
+    partial = _partial(full)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "sim scenario",
+        "description": full.get("description", ""),
+        "type": "object",
+        "properties": partial["properties"],
+        "additionalProperties": False,
+        "if": {"required": ["extends"]},
+        "then": {},
+        "else": {"$ref": "#/$defs/Scenario"},
+        "$defs": {
+            **definitions,
+            **{f"Partial{name}": _partial(node) for name, node in definitions.items()},
+            "Scenario": full,
+        },
+    }
+
+
+def _partial(node: object) -> object:
+    """A schema fragment with every requirement dropped and references to partial parts."""
+    if isinstance(node, list):
+        return [_partial(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    dropped = {"required", "minProperties", "minItems", "discriminator"}
+    result = {}
+    for key, value in node.items():
+        if key in dropped:
+            continue
+        if key == "$ref" and isinstance(value, str) and value.startswith("#/$defs/"):
+            result[key] = "#/$defs/Partial" + value.removeprefix("#/$defs/")
+        elif key == "oneOf":  # a partial actor may match both roles' partial schemas
+            result["anyOf"] = _partial(value)
+        else:
+            result[key] = _partial(value)
+    return result

@@ -73,17 +73,19 @@ def cases() -> dict[str, list[str]]:
 
 
 def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """SHA-256 of a file; a manifest is hashed without its working directory, which
+    differs between checkouts while everything else in it must not."""
+    data = path.read_bytes()
+    if path.name.endswith(".manifest.json"):
+        manifest = json.loads(data)
+        manifest.pop("cwd", None)
+        data = json.dumps(manifest, sort_keys=True).encode()
+    return hashlib.sha256(data).hexdigest()
 
 
 def run_case(argv: list[str]) -> dict:
-    """Run one command in a fresh scratch folder holding links to the scenarios.
-
-    The folder's path is fixed because manifests record the working directory.
-    """
-    work = Path(tempfile.gettempdir()) / "sim-golden"
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
+    """Run one command in a fresh scratch folder holding links to the scenarios."""
+    work = Path(tempfile.mkdtemp(prefix="sim-golden-"))
     try:
         (work / "scenarios").symlink_to(ROOT / "scenarios")
         (work / "seeds").symlink_to(ROOT / "seeds")

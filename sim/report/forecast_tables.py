@@ -19,6 +19,7 @@ from sim.analysis.discover import Discovery
 from sim.analysis.propagate import PERCENTILES, Propagation, Spread
 from sim.analysis.score import ScoreTable, mean
 from sim.analysis.sensitivity import Sensitivity
+from sim.report.layout import show
 from sim.report.tables import interval, percent, render_run
 from sim.scenario.parameters import nominal_values
 
@@ -73,9 +74,9 @@ def render_propagation(result: Propagation, console: Any) -> None:
     for k, (path, dist) in enumerate(result.parameters.items()):
         qs = np.percentile(result.values[:, k], PERCENTILES)
         drawn.add_row(path, f"{nominal[path]:.4g}", dist.describe(), " / ".join(f"{q:.3g}" for q in qs))
-    console.print(dates)
-    console.print(venues)
-    console.print(drawn)
+    show(dates, console)
+    show(venues, console)
+    show(drawn, console)
 
 
 def _with_conf(value: float, conf: float) -> str:
@@ -113,7 +114,7 @@ def render_sensitivity(result: Sensitivity, console: Any) -> None:
             else:
                 table.add_row(str(rank), index.parameter, _with_conf(v["mu_star"], v["mu_star_conf"]),
                               f"{v['mu']:+.3f}", f"{v['sigma']:.3f}")
-        console.print(table)
+        show(table, console)
     venues = [name for name in result.outputs if name != "p_summit"]
     if venues:
         label = "total index ST" if result.method == "sobol" else "mu*"
@@ -131,7 +132,7 @@ def render_sensitivity(result: Sensitivity, console: Any) -> None:
                 index = next(i for i in result.outputs[name] if i.parameter == path)
                 cells.append(f"{index.values[result.key]:.2f} +-{index.values[conf]:.2f}")
             table.add_row(path, *cells)
-        console.print(table)
+        show(table, console)
     if result.constant:
         never = [name.removeprefix("share_") for name in result.constant if name != "p_summit"]
         if never:
@@ -174,7 +175,7 @@ def render_discovery(found: Discovery, console: Any) -> None:
                        "-" if limit.high is None else f"{limit.high:.4g}",
                        f"{column.min():.4g} to {column.max():.4g}",
                        "-" if limit.quasi_p is None else f"{limit.quasi_p:.2g}")
-    console.print(limits)
+    show(limits, console)
     if found.dropped:
         console.print("Dropped as indistinguishable from chance (quasi-p > 0.05): "
                       + "; ".join(f"{d.words()} (quasi-p {d.quasi_p:.2g})" for d in found.dropped) + ".")
@@ -186,7 +187,7 @@ def render_discovery(found: Discovery, console: Any) -> None:
         for k, (c, d, m, r) in enumerate(found.trajectory):
             if k % every == 0 or k == len(found.trajectory) - 1:
                 steps.add_row(str(k), f"{c:.0%}", f"{d:.0%}", f"{m:.0%}", str(r))
-        console.print(steps)
+        show(steps, console)
 
 
 def render_calibration(found: Calibration, zone: Any, console: Any, out: str | None) -> None:
@@ -215,7 +216,7 @@ def render_calibration(found: Calibration, zone: Any, console: Any, out: str | N
     for x, estimate in shown:
         mark = "  <- calibrated" if x == found.value else "  <- range" if x in (found.low, found.high) else ""
         curve.add_row(f"{x:.6g}", percent(estimate.value) + mark, interval(estimate))
-    console.print(curve)
+    show(curve, console)
     if out:
         console.print(f"Wrote {out}: it extends the scenario and sets {found.path} = {found.value:.6g}.")
     console.print()
@@ -238,7 +239,7 @@ def render_scores(table: ScoreTable, console: Any) -> None:
             _num(mean([s.brier for s in done])), _num(mean([s.log for s in done])),
             _num(mean([row[q].brier for q in common])), _num(mean([row[q].log for q in common])),
         )
-    console.print(summary)
+    show(summary, console)
     detail = Table(title="Per question: probability given to what happened, Brier, log", title_justify="left")
     detail.add_column("question", no_wrap=True)
     for file, result in table.files:
@@ -249,7 +250,7 @@ def render_scores(table: ScoreTable, console: Any) -> None:
             s = row[q]
             cells.append(f"{s.forecast:.3f}  {s.brier:.3f}  {s.log:.2f}" if s.status == "scored" else "-")
         detail.add_row(question.label, *cells)
-    console.print(detail)
+    show(detail, console)
     skipped = [(row[q].scenario, table.questions[q].label, row[q].status)
                for row in table.scored for q in range(len(table.questions)) if row[q].status != "scored"]
     for scenario, label, why in skipped:

@@ -12,6 +12,7 @@ from sim.analysis.sweep import Axis, Point, format_value
 from sim.analysis.trace import Trace
 from sim.analysis.zone import Zone
 from sim.engine.outcome import REASON_TEXT
+from sim.report.layout import show
 from sim.execution.runner import Result
 from sim.stats import Difference, Estimate
 
@@ -78,8 +79,8 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
             standing.name, percent(estimate.value), interval(estimate),
             percent(given.value) if given.trials else "-", interval(given),
         )
-    console.print(by_date)
-    console.print(venues)
+    show(by_date, console)
+    show(venues, console)
 
     if p.count:
         when = Table(title="When, given a summit", title_justify="left")
@@ -94,8 +95,8 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
         formats.add_column("95% interval", justify="right")
         for name, estimate in summary.format_share.items():
             formats.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate))
-        console.print(when)
-        console.print(formats)
+        show(when, console)
+        show(formats, console)
 
     reasons = Table(title="How runs ended", title_justify="left")
     reasons.add_column("outcome")
@@ -104,7 +105,7 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
     for name, estimate in summary.reason_share.items():
         if estimate.count:
             reasons.add_row(REASON_TEXT[name], percent(estimate.value), interval(estimate))
-    console.print(reasons)
+    show(reasons, console)
     console.print(
         f"Agreements that collapsed in preparation: {summary.mean_collapses:.3f} per run "
         f"(at least one in {percent(summary.p_any_collapse.value)} of runs); "
@@ -142,7 +143,7 @@ def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: 
             "-" if arm is baseline else difference_text(difference(arm, baseline), labelled=True),
             str(result.scenario.time.round_date(median)) if median else "-", leading or "-",
         )
-    console.print(table)
+    show(table, console)
     settings = {(arm.result.runs, arm.result.seed) for _, arm in arms}
     if len(settings) == 1:
         console.print(f"{settings.pop()[0]:,} runs each on common random numbers: differences are paired.")
@@ -170,7 +171,7 @@ def render_sweep(axes: Sequence["Axis"], baseline: "Arm", points: Sequence["Poin
             difference_text(point.versus_baseline),
             f"{top[0]} {percent(top[1].value)}" if top[1].count else "-",
         )
-    console.print(table)
+    show(table, console)
     console.print(f"Scenario as written: P(summit) = {percent(p0.value)} [{100 * p0.low:.1f}-{100 * p0.high:.1f}].")
 
 
@@ -189,7 +190,7 @@ def render_zone(zone: Zone, console: Console) -> None:
             s.name, ", ".join(s.blocked_by) or "-", ", ".join(s.proposed_by) or "-",
             *(percent(s.first_round_acceptance[p]) for p in principals), percent(s.first_round_joint),
         )
-    console.print(table)
+    show(table, console)
     console.print(zone.explanation())
 
 
@@ -222,5 +223,5 @@ def render_trace(trace: "Trace", console: Console) -> None:
             for offer in record.table
         )
         table.add_row(str(record.round), record.date, pressure or "-", offers or "-", record.status)
-    console.print(table)
+    show(table, console)
     console.print(trace.ending)

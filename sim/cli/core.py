@@ -89,10 +89,11 @@ def run(
             "--plot": lambda out: _plots().plot_run(result, out),
         })
     if as_json:
-        session.print_json(export.result_json(result, zone), {str(file): scenario})
+        session.print_json(export.result_json(result, zone, overrides), {str(file): scenario})
     elif session.shows_tables:
-        from sim.report.tables import render_run
+        from sim.report.tables import render_overrides, render_run
 
+        render_overrides(overrides, console())
         render_run(result, zone, console())
 
 
@@ -127,9 +128,10 @@ def compare(
         baseline = dict(arms)[base_path]
         session.publish(scenarios, {"--csv": export.table_writer(*export.compare_table(arms, baseline))})
     if session.shows_tables:
-        from sim.report.tables import render_compare
+        from sim.report.tables import render_compare, render_overrides
 
-        render_compare(arms, baseline, console())
+        render_overrides(overrides, console())
+        render_compare(arms, baseline, console(), chosen=baseline_file is not None)
 
 
 @command
@@ -165,8 +167,9 @@ def sweep(
                                                       [p.arm.result for p in points], out),
         })
     if session.shows_tables:
-        from sim.report.tables import render_sweep
+        from sim.report.tables import render_overrides, render_sweep
 
+        render_overrides(overrides, console())
         render_sweep(axes, baseline, points, console())
 
 
@@ -201,15 +204,44 @@ def validate(
 
 
 @command
+def init(
+    file: Path = typer.Argument(..., help="The new scenario file to write (YAML)."),
+    principals: str = typer.Option(..., "--principals", help="The two leaders, e.g. zelensky,putin."),
+    venues: str = typer.Option(..., "--venues", help="Places they might meet, NAME[:COUNTRY], e.g. geneva:Switzerland,istanbul:Turkey."),
+    mediator: Optional[str] = typer.Option(None, "--mediator", help="A mediator who proposes the venues, e.g. trump."),
+    start: Optional[str] = typer.Option(None, "--start", help="The day the forecast is made, YYYY-MM-DD (default: today)."),
+    force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
+) -> None:
+    """Write a commented, valid scenario skeleton with your leaders, venues and mediator."""
+    from sim.report.files import atomic_file, check_writable
+    from sim.scenario.skeleton import skeleton
+
+    if file.exists() and not force:
+        fail(f"{file}: exists; give --force to replace it")
+    check_writable(str(file))
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(start) if start else None
+    except ValueError:
+        fail(f"--start {start}: expected a date YYYY-MM-DD")
+    text = skeleton(file.stem, principals.split(","), [v for v in venues.split(",") if v.strip()], mediator, day)
+    with atomic_file(str(file)) as handle:
+        handle.write(text)
+    sys.stdout.write(f"wrote {file}; next: sim explain {file}\n")
+
+
+@command
 def explain(
     file: Path = typer.Argument(..., help=FILE_HELP),
     overrides: Overrides = [],
 ) -> None:
     """Show the zone of agreement before any simulation: red lines, proposals, odds."""
     from sim.scenario.loader import load_scenario
-    from sim.report.tables import render_zone
+    from sim.report.tables import render_overrides, render_zone
     from sim.analysis.zone import analyse_zone
 
+    render_overrides(overrides, console())
     render_zone(analyse_zone(load_scenario(file, overrides)), console())
 
 
@@ -229,10 +261,11 @@ def trace(
 
     story = trace_run(load_scenario(file, overrides), run_index, seed)
     if as_json:
-        sys.stdout.write(json.dumps(story.as_dict(), indent=2) + "\n")
+        sys.stdout.write(json.dumps({**story.as_dict(), "overrides": list(overrides)}, indent=2) + "\n")
     else:
-        from sim.report.tables import render_trace
+        from sim.report.tables import render_overrides, render_trace
 
+        render_overrides(overrides, console())
         render_trace(story, console())
 
 

@@ -73,6 +73,7 @@ def calibrate(
     from sim.cli.session import Session
     from sim.report.forecast_data import write_calibrated
     from sim.report.forecast_tables import render_calibration
+    from sim.report.tables import render_overrides
 
     path, low, high = parse_param(param)
     day = parse_date(by)
@@ -83,6 +84,7 @@ def calibrate(
                                         progress=advance, journal=session.journal)
         session.publish({str(file): found.result.scenario}, {"--out": lambda handle: write_calibrated(found, str(file), overrides, out, session.command,
                                                                       handle)})
+    render_overrides(overrides, console())
     render_calibration(found, analyse_zone(found.result.scenario), console(), out)
 
 
@@ -105,6 +107,7 @@ def score(
     from sim.report.export import table_writer
     from sim.report.forecast_data import score_rows
     from sim.report.forecast_tables import render_scores
+    from sim.report.tables import render_overrides
 
     questions = read_outcomes(str(outcomes))
     scenarios = load_all([str(f) for f in forecasts], overrides)
@@ -119,6 +122,7 @@ def score(
         scored = score_all(results, questions)
         session.publish(scenarios, {"--csv": table_writer(*score_rows(scored))})
     if session.shows_tables:
+        render_overrides(overrides, console())
         render_scores(scored, console())
 
 
@@ -153,6 +157,7 @@ def run_sampled(
     """The sample-based analyses (sensitivity, discover): one frame, their own rows and tables."""
     from sim.cli.session import Session
     from sim.report.export import table_writer
+    from sim.report.tables import render_overrides
 
     with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("sample points") as advance:
@@ -160,6 +165,7 @@ def run_sampled(
                               journal=session.journal, **options)
         session.publish({str(file): result.scenario}, {"--csv": table_writer(*rows_of(result))})
     if session.shows_tables:
+        render_overrides(overrides, console())
         render(result, console())
 
 
@@ -173,6 +179,7 @@ def run_propagated(file: Path, overrides: Sequence[str], *, runs: int | None, se
     from sim.report.export import table_writer
     from sim.report.forecast_data import propagation_json, propagation_rows
     from sim.report.forecast_tables import render_propagation
+    from sim.report.tables import render_overrides
 
     for option, value in refused.items():
         if value:
@@ -186,6 +193,7 @@ def run_propagated(file: Path, overrides: Sequence[str], *, runs: int | None, se
         rows = list(propagation_rows(result))
         session.publish({str(file): result.scenario}, {"--csv": table_writer(rows[0], rows[1:])})
     if as_json:
-        session.print_json(propagation_json(result), {str(file): result.scenario})
+        session.print_json(propagation_json(result, overrides), {str(file): result.scenario})
     elif session.shows_tables:
+        render_overrides(overrides, console())
         render_propagation(result, console())

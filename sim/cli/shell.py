@@ -21,11 +21,29 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="sim",
     help="Simulate whether, when and where a summit between adversaries happens.",
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+
+def _print_version(asked: bool) -> None:
+    if asked:
+        from sim import __version__
+
+        sys.stdout.write(f"sim {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print the version of sim and exit."),
+) -> None:
+    """Simulate whether, when and where a summit between adversaries happens."""
+
 
 FILE_HELP = "Scenario file (YAML)."
 RUNS_HELP = "Number of runs (default: the scenario's simulation.runs)."

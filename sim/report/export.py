@@ -151,14 +151,16 @@ def estimate_json(estimate: Estimate) -> dict[str, Any]:
             "ci_high": estimate.high, "count": estimate.count, "trials": estimate.trials}
 
 
-def result_json(result: Result, zone: Zone) -> dict[str, Any]:
-    """Everything the terminal report shows, as plain JSON-ready data."""
+def result_json(result: Result, zone: Zone, overrides: Sequence[str] = ()) -> dict[str, Any]:
+    """Everything the terminal report shows, as plain JSON-ready data; ``overrides`` are
+    the ``--set`` changes that made this variant of the scenario."""
     scenario = result.scenario
     summary = result.summary
     time = scenario.time
     return {
         "scenario": scenario.name,
         "title": scenario.title,
+        "overrides": list(overrides),
         "runs": result.runs,
         "seed": result.seed,
         "start": time.start.isoformat(),

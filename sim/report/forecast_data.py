@@ -34,11 +34,12 @@ def _spread_json(spread: Spread) -> dict[str, Any]:
     }
 
 
-def propagation_json(result: Propagation) -> dict[str, Any]:
+def propagation_json(result: Propagation, overrides: Sequence[str] = ()) -> dict[str, Any]:
     """The propagation as a JSON-ready mapping (documented in docs/forecasting.md)."""
     nominal = nominal_values(result.scenario)
     return {
         "scenario": result.scenario.name,
+        "overrides": list(overrides),
         "seed": result.seed,
         "draws": result.draws,
         "runs_per_draw": result.runs_per_draw,

@@ -30,6 +30,13 @@ def interval(estimate: Estimate) -> str:
     return f"{percent(estimate.low)} - {percent(estimate.high)}"
 
 
+def render_overrides(overrides: Sequence[str], console: Console) -> None:
+    """Say which ``--set`` overrides changed the scenario, so two reports of different
+    variants never look alike."""
+    if overrides:
+        console.print(f"Changed with --set: {', '.join(overrides)}", markup=False)
+
+
 def render_run(result: Result, zone: Zone, console: Console) -> None:
     """Print the report of one scenario's runs."""
     scenario = result.scenario
@@ -122,10 +129,14 @@ def difference_text(d: "Difference", labelled: bool = False) -> str:
     return f"{text} {'paired' if d.paired else 'independent'}" if labelled else text
 
 
-def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: Console) -> None:
-    """Print one line per scenario: P(summit) and interval, difference, median, venues."""
-    table = Table(title=f"Scenarios compared (P = summit by the horizon's end; baseline {baseline.result.scenario.name})",
-                  title_justify="left")
+def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Console, chosen: bool = False) -> None:
+    """Print one line per scenario: P(summit) and interval, difference, median, venues.
+
+    The title names the baseline and why it is the one: given with ``--baseline``
+    (``chosen``) or, by default, the first file on the command line."""
+    why = "--baseline" if chosen else "the first file given; choose another with --baseline"
+    table = Table(title=f"Scenarios compared (P = summit by the horizon's end; baseline {baseline.result.scenario.name}, "
+                        f"{why})", title_justify="left")
     table.add_column("scenario", no_wrap=True)
     table.add_column("P [95% interval]", justify="right", no_wrap=True)
     table.add_column("vs baseline", justify="right", no_wrap=True)
@@ -151,7 +162,7 @@ def render_compare(arms: Sequence[tuple[str, "Arm"]], baseline: "Arm", console: 
         console.print("Runs or seeds differ between scenarios: differences are independent, not paired.")
 
 
-def render_sweep(axes: Sequence["Axis"], baseline: "Arm", points: Sequence["Point"], console: Console) -> None:
+def render_sweep(axes: Sequence[Axis], baseline: Arm, points: Sequence[Point], console: Console) -> None:
     """Print one line per grid point with P(summit), its interval and the paired difference."""
     p0 = baseline.result.summary.p_summit
     table = Table(title=f"Sweep ({points[0].arm.result.runs:,} runs per point, common random numbers)",
@@ -194,7 +205,7 @@ def render_zone(zone: Zone, console: Console) -> None:
     console.print(zone.explanation())
 
 
-def render_trace(trace: "Trace", console: Console) -> None:
+def render_trace(trace: Trace, console: Console) -> None:
     """Print one run round by round: pressure, the table and each answer, the status."""
     console.print(f"[bold]Run {trace.run}[/bold] of {trace.scenario} (seed {trace.seed})")
     for mediator, span in trace.attention.items():

@@ -9,6 +9,7 @@ summit indicators are kept as packed bits: 1.25 MB per ten million runs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -33,7 +34,8 @@ class Arm:
 
 
 def run_arm(label: str, scenario: Scenario, *, runs: int | None = None, seed: int | None = None,
-            backend: Backend | None = None, workers: int = 1, journal: JournalSession | None = None) -> Arm:
+            backend: Backend | None = None, workers: int = 1, journal: JournalSession | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Arm:
     """Simulate one arm and keep its per-run summit indicators for pairing."""
     chunks: list[np.ndarray] = []
 
@@ -41,7 +43,7 @@ def run_arm(label: str, scenario: Scenario, *, runs: int | None = None, seed: in
         chunks.append(outcome.held.copy())
 
     result = simulate(scenario, runs=runs, seed=seed, backend=backend, workers=workers, on_outcome=keep,
-                      journal=journal)
+                      journal=journal, progress=progress)
     held = np.concatenate(chunks) if chunks else np.zeros(0, dtype=bool)
     return Arm(label, result, np.packbits(held))
 

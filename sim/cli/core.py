@@ -80,10 +80,11 @@ def run(
     outputs = {"--csv": csv_path, "--runs-csv": runs_csv, "--plot": plot}
     with Session(outputs, workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
         zone = analyse_zone(scenario)
-        with session.stream("--runs-csv") as handle:  # the per-run rows stream in as batches finish
-            sink = export.runs_csv_sink(handle, scenario) if handle else None
+        with session.stream("--runs-csv") as handle, session.progress("batches") as advance:
+            sink = export.runs_csv_sink(handle, scenario) if handle else None  # rows stream in as batches finish
             result = simulate(scenario, runs=runs, seed=seed, workers=session.workers, precision=precision,
-                              max_runs=max_runs, on_outcome=sink, scheduler=scheduler, journal=session.journal)
+                              max_runs=max_runs, on_outcome=sink, scheduler=scheduler, journal=session.journal,
+                              progress=advance)
         session.publish({str(file): scenario}, {
             "--csv": lambda out: export.write_summary_csv(result, out),
             "--plot": lambda out: _plots().plot_run(result, out),
@@ -113,6 +114,7 @@ def compare(
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
     from sim.analysis.experiment import run_arm
+    from sim.execution.runner import BATCH_SIZE
     from sim.cli.session import Session
     from sim.report import export
 
@@ -123,8 +125,13 @@ def compare(
     scenarios = load_all(paths, overrides)
     with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
         backend = session.backend()
-        arms = [(path, run_arm(path, s, runs=runs, seed=seed, backend=backend, journal=session.journal))
-                for path, s in scenarios.items()]
+        batches = {path: -(-(runs or s.simulation.runs) // BATCH_SIZE) for path, s in scenarios.items()}
+        arms = []
+        with session.progress("scenarios") as advance:
+            for path, s in scenarios.items():
+                before = sum(batches[p] for p, _ in arms)
+                arms.append((path, run_arm(path, s, runs=runs, seed=seed, backend=backend, journal=session.journal,
+                                           progress=lambda done, _, b=before: advance(b + done, sum(batches.values())))))
         baseline = dict(arms)[base_path]
         session.publish(scenarios, {"--csv": export.table_writer(*export.compare_table(arms, baseline))})
     if session.shows_tables:

@@ -115,6 +115,7 @@ def simulate(
     backend: Backend | None = None,
     scheduler: str | None = None,
     journal: JournalSession | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Result:
     """Simulate ``scenario`` and return the tally and summary of its runs.
 
@@ -127,6 +128,7 @@ def simulate(
     With a ``journal`` session, finished batches are saved as they come and, when the
     session resumes, batches saved by an interrupted run of the same job are reused
     (see :mod:`sim.execution.journal`); the caller finishes the session when its command succeeds.
+    ``progress(done, total)`` is told after each batch.
     """
     seed = scenario.simulation.seed if seed is None else seed
     runs = scenario.simulation.runs if runs is None else runs
@@ -156,6 +158,8 @@ def simulate(
             tally.add(batch_tally)
             if on_outcome is not None and outcome is not None:
                 on_outcome(index * BATCH_SIZE, outcome)
+            if progress is not None:
+                progress(index + 1, batches)
             if precision is not None and wilson_half_width(tally.summits, tally.runs) <= precision:
                 break
     finally:

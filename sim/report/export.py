@@ -13,7 +13,7 @@ from typing import IO, Any, Callable, Iterator, Sequence
 from sim.analysis.experiment import Arm, difference
 from sim.analysis.sweep import Axis, Point, format_value
 from sim.analysis.zone import Zone
-from sim.engine.outcome import FORMATS, REASONS, BatchOutcome
+from sim.engine.outcome import FIELDS, FORMATS, REASONS, BatchOutcome
 from sim.execution.runner import Result
 from sim.scenario.schema import Scenario
 from sim.stats import Difference, Estimate
@@ -80,23 +80,34 @@ def write_summary_csv(result: Result, handle: IO[str]) -> None:
     writer.writerows(summary_rows(result))
 
 
+def run_cells(scenario: Scenario) -> dict[str, Callable[[dict[str, list[Any]]], list[Any]]]:
+    """How each column of the runs CSV after ``run`` is made from a batch's outcome fields
+    (:data:`sim.engine.outcome.FIELDS`, as Python lists): one converter per column, so a
+    new outcome field is one more entry here and nothing is unpacked by position."""
+    venues = list(scenario.venues) + [""]  # venue index -1: no summit
+    dates = [""] + [scenario.time.round_date(t).isoformat() for t in range(1, scenario.time.rounds + 1)]
+    return {
+        "held": lambda f: [int(held) for held in f["held"]],
+        "venue": lambda f: [venues[venue] for venue in f["venue"]],
+        "round": lambda f: [rnd if held else "" for rnd, held in zip(f["round"], f["held"])],
+        "date": lambda f: [dates[rnd] for rnd in f["round"]],
+        "format": lambda f: [FORMATS[code] if held else "" for code, held in zip(f["format"], f["held"])],
+        "rejected": lambda f: f["rejected"],
+        "collapses": lambda f: f["collapses"],
+        "reason": lambda f: [REASONS[code] for code in f["reason"]],
+    }
+
+
 def runs_csv_sink(handle: IO[str], scenario: Scenario) -> Callable[[int, BatchOutcome], None]:
     """A callback for :func:`sim.execution.runner.simulate` that streams per-run rows to ``handle``."""
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(RUN_COLUMNS)
-    venues = list(scenario.venues) + [""]  # venue index -1: no summit
-    dates = [""] + [scenario.time.round_date(t).isoformat() for t in range(1, scenario.time.rounds + 1)]
+    cells = run_cells(scenario)
 
     def write(first_run: int, outcome: BatchOutcome) -> None:
-        writer.writerows(
-            (first_run + k, int(held), venues[venue], rnd if held else "", dates[rnd],
-             FORMATS[fmt] if held else "", rejected, collapses, REASONS[reason])
-            for k, (held, venue, rnd, fmt, rejected, collapses, reason) in enumerate(zip(
-                outcome.held.tolist(), outcome.venue.tolist(), outcome.round.tolist(),
-                outcome.format.tolist(), outcome.rejected.tolist(), outcome.collapses.tolist(),
-                outcome.reason.tolist(),
-            ))
-        )
+        fields = {name: getattr(outcome, name).tolist() for name in FIELDS}
+        columns = [range(first_run, first_run + len(outcome)), *(cell(fields) for cell in cells.values())]
+        writer.writerows(zip(*columns))
 
     return write
 

@@ -2,8 +2,8 @@
 
 rich shrinks a table that is wider than the console by cutting cells with an ellipsis,
 so at 80 columns an interval could read ``20.1% [18.4-21.…``. :func:`show` prints a
-table as it is when it fits, and otherwise changes the layout step by step until it does,
-never the content:
+table as rich lays it out when every word of every cell stays whole, and otherwise
+changes the layout step by step until it does, never the content:
 
 1. cells wrap at spaces (``20.1%`` over ``[18.4-21.9]``);
 2. dotted headers break at their dots (``actors.`` / ``putin.`` / ``readiness``);
@@ -16,13 +16,12 @@ import copy
 import io
 
 from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 
 
 def show(table: Table, console: Console) -> None:
     """Print ``table`` within the console's width; no cell is ever truncated."""
-    if Measurement.get(console, console.options.update(width=10**6), table).maximum <= console.width:
+    if _keeps_every_word(table, console.width):
         console.print(table)
         return
     for dotted_headers in (False, True):

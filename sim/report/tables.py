@@ -13,7 +13,9 @@ from sim.analysis.trace import Trace
 from sim.analysis.zone import Zone
 from sim.engine.outcome import REASON_TEXT
 from sim.report.layout import show
+from sim.execution.aggregate import Summary
 from sim.execution.runner import Result
+from sim.scenario.schema import Time
 from sim.stats import Difference, Estimate
 
 
@@ -37,12 +39,36 @@ def render_overrides(overrides: Sequence[str], console: Console) -> None:
         console.print(f"Changed with --set: {', '.join(overrides)}", markup=False)
 
 
+def titled_table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
+    """An empty table with a left-aligned title and ``(header, justify)`` columns."""
+    table = Table(title=title, title_justify="left")
+    for header, justify in columns:
+        table.add_column(header, justify=justify)
+    return table
+
+
 def render_run(result: Result, zone: Zone, console: Console) -> None:
-    """Print the report of one scenario's runs."""
-    scenario = result.scenario
-    time = scenario.time
+    """Print the report of one scenario's runs: the headline, then by date, where, when,
+    in which format and how the runs ended."""
+    _render_headline(result, zone, console)
+    if zone.empty:
+        return
     summary = result.summary
-    p = summary.p_summit
+    show(_by_date_table(summary), console)
+    show(_venue_table(summary, zone), console)
+    if summary.p_summit.count:
+        show(_timing_table(summary, result.scenario.time), console)
+        show(_format_table(summary), console)
+    show(_endings_table(summary), console)
+    console.print(
+        f"Agreements that collapsed in preparation: {summary.mean_collapses:.3f} per run "
+        f"(at least one in {percent(summary.p_any_collapse.value)} of runs); "
+        f"proposals rejected: {summary.mean_rejected:.1f} per run."
+    )
+
+
+def _render_headline(result: Result, zone: Zone, console: Console) -> None:
+    scenario, time, p = result.scenario, result.scenario.time, result.summary.p_summit
     console.print(f"[bold]{scenario.title}[/bold]  ({scenario.name})")
     console.print(
         f"{result.runs:,} runs, seed {result.seed}; {time.rounds} rounds of {time.round_days} days "
@@ -61,63 +87,52 @@ def render_run(result: Result, zone: Zone, console: Console) -> None:
         f"(95% interval {interval(p)}; {p.count:,} of {p.trials:,} runs)"
     )
 
-    by_date = Table(title="Summit by date (cumulative)", title_justify="left")
-    by_date.add_column("by")
-    by_date.add_column("P(summit)", justify="right")
-    by_date.add_column("95% interval", justify="right")
-    for day, estimate in summary.by_date:
-        by_date.add_row(str(day), percent(estimate.value), interval(estimate))
 
-    venues = Table(title="Where", title_justify="left")
-    venues.add_column("venue")
-    venues.add_column("of all runs", justify="right")
-    venues.add_column("95% interval", justify="right")
-    venues.add_column("given a summit", justify="right")
-    venues.add_column("95% interval", justify="right")
+def _by_date_table(summary: Summary) -> Table:
+    table = titled_table("Summit by date (cumulative)",
+                         [("by", "left"), ("P(summit)", "right"), ("95% interval", "right")])
+    for day, estimate in summary.by_date:
+        table.add_row(str(day), percent(estimate.value), interval(estimate))
+    return table
+
+
+def _venue_table(summary: Summary, zone: Zone) -> Table:
+    """Each venue's share; a venue that cannot be agreed says why instead of "0.0%"."""
+    table = titled_table("Where", [("venue", "left"), ("of all runs", "right"), ("95% interval", "right"),
+                                   ("given a summit", "right"), ("95% interval", "right")])
     standings = {s.venue: s for s in zone.standings}
     for vid, estimate in sorted(summary.venue_share.items(), key=lambda item: -item[1].count):
         given = summary.venue_given_summit[vid]
         standing = standings[vid]
-        if not standing.reachable:  # structurally impossible: say why, not "0.0%"
+        if not standing.reachable:
             why = f"ruled out by {', '.join(standing.blocked_by)}" if standing.blocked_by else "never proposed"
-            venues.add_row(standing.name, "0", why, "0", "")
+            table.add_row(standing.name, "0", why, "0", "")
             continue
-        venues.add_row(
-            standing.name, percent(estimate.value), interval(estimate),
-            percent(given.value) if given.trials else "-", interval(given),
-        )
-    show(by_date, console)
-    show(venues, console)
+        table.add_row(standing.name, percent(estimate.value), interval(estimate),
+                      percent(given.value) if given.trials else "-", interval(given))
+    return table
 
-    if p.count:
-        when = Table(title="When, given a summit", title_justify="left")
-        when.add_column("quantile")
-        when.add_column("round", justify="right")
-        when.add_column("week of", justify="right")
-        for key, value in summary.rounds_quantiles.items():
-            when.add_row(f"{key[1:]}%", str(value), str(time.round_date(value)))
-        formats = Table(title="Format, given a summit", title_justify="left")
-        formats.add_column("format")
-        formats.add_column("share", justify="right")
-        formats.add_column("95% interval", justify="right")
-        for name, estimate in summary.format_share.items():
-            formats.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate))
-        show(when, console)
-        show(formats, console)
 
-    reasons = Table(title="How runs ended", title_justify="left")
-    reasons.add_column("outcome")
-    reasons.add_column("share of runs", justify="right")
-    reasons.add_column("95% interval", justify="right")
+def _timing_table(summary: Summary, time: Time) -> Table:
+    table = titled_table("When, given a summit", [("quantile", "left"), ("round", "right"), ("week of", "right")])
+    for key, value in summary.rounds_quantiles.items():
+        table.add_row(f"{key[1:]}%", str(value), str(time.round_date(value)))
+    return table
+
+
+def _format_table(summary: Summary) -> Table:
+    table = titled_table("Format, given a summit", [("format", "left"), ("share", "right"), ("95% interval", "right")])
+    for name, estimate in summary.format_share.items():
+        table.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate))
+    return table
+
+
+def _endings_table(summary: Summary) -> Table:
+    table = titled_table("How runs ended", [("outcome", "left"), ("share of runs", "right"), ("95% interval", "right")])
     for name, estimate in summary.reason_share.items():
         if estimate.count:
-            reasons.add_row(REASON_TEXT[name], percent(estimate.value), interval(estimate))
-    show(reasons, console)
-    console.print(
-        f"Agreements that collapsed in preparation: {summary.mean_collapses:.3f} per run "
-        f"(at least one in {percent(summary.p_any_collapse.value)} of runs); "
-        f"proposals rejected: {summary.mean_rejected:.1f} per run."
-    )
+            table.add_row(REASON_TEXT[name], percent(estimate.value), interval(estimate))
+    return table
 
 
 def difference_text(d: "Difference", labelled: bool = False) -> str:

@@ -16,8 +16,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "sim"
 
 #: A module may import from its own layer and from layers further down this list.
-LAYERS = ("errors", "stats", "scenario", "engine", "execution", "analysis", "report", "cli", "__main__")
-RANK = {"errors": 0, "stats": 0, "scenario": 1, "engine": 2, "execution": 3, "analysis": 4, "report": 5,
+LAYERS = ("version", "errors", "stats", "scenario", "engine", "execution", "analysis", "report", "cli", "__main__")
+RANK = {"version": 0, "errors": 0, "stats": 0, "scenario": 1, "engine": 2, "execution": 3, "analysis": 4, "report": 5,
         "cli": 6, "__main__": 7}
 #: Imported inside functions on purpose: optional extras, loaded only when a user asks.
 OPTIONAL_EXTRAS = {"matplotlib", "distributed", "SALib", "prim", "pandas"}
@@ -76,19 +76,18 @@ def test_no_import_runs_back_up():
         if name == "sim":
             continue
         for target in targets:
-            if target == "sim":
-                continue  # only ``from sim import __version__``: checked below
             if RANK[layer(target)] > RANK[layer(name)]:
                 upward.append(f"{name} -> {target}")
     assert upward == []
 
 
-def test_only_the_version_is_taken_from_the_facade():
+def test_nothing_inside_imports_the_facade():
+    """sim/__init__.py is for users; a module inside importing it would run back up."""
     taken = []
     for name, tree in modules().items():
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module == "sim" and name != "sim":
-                taken += [f"{name}: {alias.name}" for alias in node.names if alias.name != "__version__"]
+                taken += [f"{name}: {alias.name}" for alias in node.names]
     assert taken == []
 
 
@@ -101,8 +100,6 @@ def test_no_import_cycle():
     def visit(node: str, path: list[str]) -> None:
         state[node] = 1
         for target in sorted(graph.get(node, ())):
-            if target == "sim":
-                continue
             if state.get(target) == 1:
                 cycles.append(" -> ".join(path[path.index(target):] + [target]) if target in path else target)
             elif target not in state:

@@ -31,7 +31,7 @@ app = typer.Typer(
 
 def _print_version(asked: bool) -> None:
     if asked:
-        from sim import __version__
+        from sim.version import __version__
 
         sys.stdout.write(f"sim {__version__}\n")
         raise typer.Exit(0)

@@ -25,7 +25,7 @@ from typing import Callable, Sequence, TypeVar
 
 import numpy as np
 
-from sim import __version__
+from sim.version import __version__
 from sim.engine.outcome import FIELDS, BatchOutcome
 from sim.execution.aggregate import Tally
 from sim.execution.backends import Backend

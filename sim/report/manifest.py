@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import numpy
 
-from sim import __version__
+from sim.version import __version__
 from sim.errors import UsageError
 from sim.scenario.loader import scenario_files
 from sim.report.files import atomic_file

@@ -9,6 +9,7 @@ code cannot go stale in the docs (the analyst guide once listed actor fields wit
 
 from __future__ import annotations
 
+import re
 import shlex
 import subprocess
 from pathlib import Path
@@ -48,3 +49,18 @@ def test_error_example_is_what_sim_prints(doc, line, argv, shown):
                           env=cli_environment(), timeout=300)
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == shown, f"{doc}:{line} shows an error sim no longer prints"
+
+
+def registered_commands() -> set[str]:
+    from sim.cli import app
+
+    return {info.name or info.callback.__name__ for info in app.registered_commands}
+
+
+def test_every_command_is_in_the_cli_reference_and_only_those():
+    """docs/cli.md's table of commands is the app's list of commands."""
+    text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| \[`sim ([a-z]+)`\]", text, flags=re.M))
+    assert listed == registered_commands()
+    for name in registered_commands():
+        assert f"\n## sim {name}\n" in text, f"docs/cli.md has no section for sim {name}"

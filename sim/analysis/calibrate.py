@@ -34,7 +34,7 @@ from sim.errors import UsageError
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.execution.runner import Result, simulate
 from sim.stats import Estimate
-from sim.scenario.distributions import locate
+from sim.scenario.distributions import UnusablePath, locate
 from sim.scenario.parameters import python_value, scenario_at
 
 GRID = 9
@@ -107,10 +107,10 @@ def calibrate_parameter(
     """Find the value of ``path`` in [low, high] with P(summit by ``by``) = ``target``."""
     document = load_document(file, overrides)
     scenario = scenario_from_document(document, file)
-    found = locate(scenario, path)
-    if isinstance(found, str):
-        raise UsageError(f"--param {path}: {found}")
-    nominal = found[0]
+    try:
+        nominal = locate(scenario, path).value
+    except UnusablePath as error:
+        raise UsageError(f"--param {path}: {error}") from None
     whole = isinstance(nominal, int)
     time = scenario.time
     if not time.start <= by <= time.horizon_end:

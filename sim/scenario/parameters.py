@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from sim.errors import ScenarioError
-from sim.scenario.distributions import Distribution, locate
+from sim.scenario.distributions import Distribution, UnusablePath, locate
 from sim.scenario.loader import read_document, scenario_from_document
 from sim.scenario.variants import EXTENDS, MAX_CHAIN, override_path, set_path
 
@@ -91,8 +91,10 @@ def nominal_values(scenario: BaseModel) -> dict[str, Any]:
     """The value the scenario itself gives each uncertain path."""
     out = {}
     for path in getattr(scenario, "uncertain", {}):
-        found = locate(scenario, path)
-        out[path] = found[0] if not isinstance(found, str) else None
+        try:
+            out[path] = locate(scenario, path).value
+        except UnusablePath:
+            out[path] = None
     return out
 
 

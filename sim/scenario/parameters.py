@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -26,7 +28,7 @@ from pydantic import BaseModel
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.distributions import Distribution, UnusablePath, locate
-from sim.scenario.loader import read_document, scenario_from_document
+from sim.scenario.loader import load_scenario, read_document, scenario_from_document
 from sim.scenario.schema import Scenario
 from sim.scenario.variants import EXTENDS, MAX_CHAIN, override_path, set_path, split_path
 
@@ -159,7 +161,29 @@ def nominal_values(scenario: BaseModel) -> dict[str, Any]:
     return out
 
 
-def effective(file: str, overrides: Sequence[str], scenario: BaseModel) -> tuple[dict[str, Distribution], list[str]]:
+@dataclass(frozen=True)
+class UncertainParameters:
+    """The parameters a file (or variant) leaves uncertain: what ``sim run --propagate``,
+    ``sim sensitivity`` and ``sim discover`` draw, and why the others declared are not drawn."""
+
+    distributions: dict[str, Distribution]  # path -> distribution, in the order declared
+    fixed: tuple[str, ...]  # one note per declared parameter a variant or --set gives a value
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(self.distributions)
+
+
+def uncertain_parameters(file: str | os.PathLike[str], overrides: Sequence[str] = ()) -> UncertainParameters:
+    """The uncertain parameters of the scenario file at ``file``, with ``--set`` ``overrides``.
+
+    A parameter that a variant (a file that ``extends`` another) or an override gives a
+    value is left at that value, with a note in ``fixed`` (see :func:`effective`).
+    """
+    return effective(str(file), overrides, load_scenario(file, overrides))
+
+
+def effective(file: str, overrides: Sequence[str], scenario: BaseModel) -> UncertainParameters:
     """The distributions to draw from, and a note for each declared one left fixed.
 
     The most specific statement wins: a parameter declared uncertain in a parent file but
@@ -186,7 +210,7 @@ def effective(file: str, overrides: Sequence[str], scenario: BaseModel) -> tuple
                          f"declared uncertain ({distribution.describe()}); restate uncertain.{path} there to draw it")
         else:
             kept[path] = distribution
-    return kept, notes
+    return UncertainParameters(kept, tuple(notes))
 
 
 def _covers(override: list[str], parts: list[str]) -> bool:

@@ -63,13 +63,6 @@ def parse_date(text: str) -> dt.date:
         raise UsageError(f"--by {text}: expected a date YYYY-MM-DD") from None
 
 
-def p_by(result: Result, day: dt.date) -> Estimate:
-    """P(summit held by ``day``) with its Wilson interval, for any day in the horizon."""
-    time = result.scenario.time
-    last = min(max(time.round_of(day), 0), time.rounds)
-    return Estimate.of(int(result.tally.held[1: last + 1].sum()), result.tally.runs)
-
-
 @dataclass(frozen=True)
 class Calibration:
     path: str
@@ -129,7 +122,7 @@ def calibrate_parameter(
         return cache[x]
 
     def p(x: float) -> Estimate:
-        return p_by(run_at(x), by)
+        return run_at(x).p_by(by)
 
     grid = sorted({float(python_value(nominal, x)) for x in np.linspace(low, high, GRID)})
     values = [p(x).value for x in grid]
@@ -183,7 +176,7 @@ def calibrate_parameter(
 
     lower = low if inside(low) else edge(low, best)
     upper = high if inside(high) else edge(high, best)
-    curve = sorted(((x, p_by(r, by)) for x, r in cache.items()), key=lambda item: item[0])
+    curve = sorted(((x, r.p_by(by)) for x, r in cache.items()), key=lambda item: item[0])
     return Calibration(path, python_value(nominal, best), python_value(nominal, lower), python_value(nominal, upper),
                        inside(low), inside(high), target, by, p(best), run_at(best), curve, (low, high), nominal,
                        tuple(grid))

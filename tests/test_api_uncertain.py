@@ -31,17 +31,19 @@ CONTINUOUS = [
 @pytest.mark.parametrize("spec", CONTINUOUS, ids=lambda spec: next(iter(spec)))
 def test_to_scipy_has_the_quantiles_sim_draws_with(spec):
     """sim draws a value as ppf(u); scipy's frozen distribution gives the same ppf(u)."""
-    pytest.importorskip("scipy")
+    distributions = pytest.importorskip("scipy.stats.distributions")
     distribution = sim.Distribution.model_validate(spec)
     frozen = distribution.to_scipy()
+    assert isinstance(frozen, distributions.rv_frozen)
     assert np.allclose(frozen.ppf(LEVELS), distribution.ppf(LEVELS), rtol=1e-9, atol=1e-9)
     assert np.allclose(frozen.support(), distribution.support)
 
 
 def test_a_choice_and_a_point_become_discrete_distributions():
     """Values listed more than once weigh more; a range of zero width is a point mass."""
-    pytest.importorskip("scipy")
+    distributions = pytest.importorskip("scipy.stats.distributions")
     choice = sim.Distribution.model_validate({"choice": [4, 2, 3, 3]}).to_scipy()
+    assert isinstance(choice, distributions.rv_frozen)
     assert choice.pmf(3) == pytest.approx(0.5) and choice.pmf(2) == pytest.approx(0.25)
     assert choice.support() == (2.0, 4.0)
     point = sim.Distribution.model_validate({"normal": {"mean": 1.5, "sd": 0}}).to_scipy()

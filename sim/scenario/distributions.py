@@ -147,7 +147,8 @@ class Distribution(_Strict):
 
         A uniform, triangular or normal becomes ``uniform``, ``triang``, ``norm`` or (with
         ``low``/``high``) ``truncnorm``; a ``choice``, and a range of zero width, become an
-        ``rv_discrete`` on the values. scipy is optional: without it this raises
+        ``rv_discrete`` on the values. Every one is frozen (an ``rv_frozen``), which is
+        what EMA Workbench's ``Parameter.from_dist`` asks for. scipy is optional: without it this raises
         :class:`~sim.errors.UsageError` saying how to install it.
         """
         try:
@@ -160,7 +161,7 @@ class Distribution(_Strict):
         if self.choice is not None or low == high:
             values, counts = np.unique(np.asarray(self.choice if self.choice is not None else [low], dtype=float),
                                        return_counts=True)
-            return stats.rv_discrete(values=(values, counts / counts.sum()))
+            return stats.rv_discrete(values=(values, counts / counts.sum()))()  # called: frozen, as the others
         if self.uniform is not None:
             return stats.uniform(loc=low, scale=high - low)
         if self.triangular is not None:

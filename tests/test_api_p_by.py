@@ -26,7 +26,8 @@ def test_every_day_of_a_round_gives_the_curve_at_that_round(result):
         last = min(first + dt.timedelta(days=time.round_days - 1), time.horizon_end)  # `end:` may cut the last round
         for day in (first, last):
             estimate = result.p_by(day)
-            assert (estimate.count, estimate.trials, estimate.value) == (point["summits"], point["runs"], point["p_summit"])
+            assert (estimate.count, estimate.trials) == (point["summits"], point["runs"])
+            assert estimate.value == point["p_summit"]
 
 
 def test_agrees_with_the_reported_dates(result):

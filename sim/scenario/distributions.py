@@ -262,10 +262,12 @@ def locate(scenario: BaseModel, path: str) -> Located:
     Raises :class:`UnusablePath` saying why when the path names no numeric field.
     """
     if not _PATH.match(path):
-        raise UnusablePath("expected a dotted path of field names and list indices, as in --set (e.g. actors.putin.readiness)")
+        raise UnusablePath("expected a dotted path of field names and list indices, as in --set "
+                           "(e.g. actors.putin.readiness)")
     parts = path.split(".")
     if parts[0] in NOT_PARAMETERS:
-        raise UnusablePath(f"'{parts[0]}' is not a model parameter; uncertain paths lie under actors, events or preparation")
+        raise UnusablePath(f"'{parts[0]}' is not a model parameter; "
+                           "uncertain paths lie under actors, events or preparation")
     node: Any = scenario
     constraints: list[Any] = []
     annotation: Any = None
@@ -287,7 +289,8 @@ def locate(scenario: BaseModel, path: str) -> Located:
             node = node[part]
         elif isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise UnusablePath(f"{here} is a list of {len(node)}; use an index 0-{len(node) - 1}" if node else f"{here} is empty")
+                raise UnusablePath(f"{here} is a list of {len(node)}; use an index 0-{len(node) - 1}"
+                                   if node else f"{here} is empty")
             annotation = _element(annotation, 0)
             constraints = _annotated_constraints(annotation)
             node = node[int(part)]
@@ -296,7 +299,8 @@ def locate(scenario: BaseModel, path: str) -> Located:
     if node is None:
         raise UnusablePath(f"{path} is not set in the scenario; give it a value first")
     if isinstance(node, bool) or not isinstance(node, (int, float)):
-        raise UnusablePath(f"{path} is not a number (it is {type(node).__name__}); only numeric fields can be uncertain")
+        raise UnusablePath(f"{path} is not a number (it is {type(node).__name__}); "
+                           "only numeric fields can be uncertain")
     return Located(node, *_bounds(constraints))
 
 

@@ -8,13 +8,17 @@ It must give the scenario ``load_scenario(file, ["PATH=VALUE"])`` gives, refuse 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import sim
 from sim.errors import ScenarioError
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import load_document, load_scenario, scenario_from_document
+from sim.scenario.variants import apply_overrides, join_path
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def test_numpy_and_python_numbers_give_the_scenario_set_gives(base_yaml):
@@ -34,8 +38,10 @@ def test_a_whole_float_in_an_integer_field_stays_an_integer(base_yaml):
     assert changed.preparation.rounds == 3 and type(changed.preparation.rounds) is int
 
 
-def test_no_values_give_an_equal_scenario(base_yaml):
-    scenario = load_scenario(base_yaml)
+@pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.yaml")))
+def test_no_values_give_an_equal_scenario(name):
+    """The document with_values starts from is the scenario as written, variants merged."""
+    scenario = load_scenario(SCENARIOS / name)
     assert sim.with_values(scenario, {}) == scenario
 
 
@@ -80,3 +86,34 @@ def test_is_much_faster_than_loading_with_an_override(base_yaml):
     by_value = best(lambda: sim.with_values(scenario, {"actors.putin.readiness": -3.0}))
     by_set = best(lambda: load_scenario(base_yaml, ["actors.putin.readiness=-3.0"]))
     assert by_value * 5 < by_set
+
+
+def numeric_leaves(node, prefix=()):
+    """Every path to a number in a document, as the parts of a --set path."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from numeric_leaves(value, (*prefix, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from numeric_leaves(value, (*prefix, str(index)))
+    elif isinstance(node, (int, float)) and not isinstance(node, bool):
+        yield prefix, node
+
+
+@pytest.mark.parametrize("name", ["base.yaml", "us-pressure.yaml"])
+def test_every_number_of_a_scenario_set_both_ways_gives_the_same_answer(base_yaml, name):
+    """For each number in the file, halved: with_values and --set agree, scenario or problem."""
+    file = base_yaml.parent / name
+    document, scenario = load_document(file), load_scenario(file)
+    leaves = list(numeric_leaves(document))
+    assert len(leaves) > 50
+    for parts, value in leaves:
+        path, changed = join_path(parts), value / 2 if isinstance(value, float) else value + 1
+        try:
+            expected = scenario_from_document(apply_overrides(document, [f"{path}={changed!r}"]), str(file))
+        except ScenarioError as error:
+            with pytest.raises(ScenarioError) as refused:
+                sim.with_values(scenario, {path: changed})
+            assert [p.message for p in refused.value.problems] == [p.message for p in error.problems], path
+        else:
+            assert sim.with_values(scenario, {path: changed}) == expected, path

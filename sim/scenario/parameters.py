@@ -84,7 +84,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], *legacy: Any) -> 
         # Transitional, until sim/report/forecast_data.py calls document_with_values (this
         # name's former meaning, ``legacy`` its ``nominal``): a document in, a document out.
         return document_with_values(scenario, values, *legacy)
-    document = scenario.model_dump(exclude_unset=True)  # the document as written, extends merged
+    document = scenario.model_dump(mode="json", exclude_unset=True)  # as written (extends merged), as YAML reads it
     given = {path: _python(value) for path, value in values.items()}
     try:
         for path, value in given.items():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sim.execution.backends import SerialBackend
-from sim.analysis.calibrate import calibrate_parameter, p_by
+from sim.analysis.calibrate import calibrate_parameter
 from sim.report.forecast_data import _difference
 from sim.errors import UsageError
 from sim.scenario.loader import load_scenario
@@ -26,7 +26,7 @@ def planted(document, write):
 def test_recovers_a_planted_value_within_its_reported_range(planted):
     truth = -2.0
     reference = simulate(load_scenario(planted, [f"actors.putin.readiness={truth}"]), runs=400_000, seed=99)
-    target = p_by(reference, BY).value
+    target = reference.p_by(BY).value
     found = calibrate_parameter(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0, target=target, by=BY,
                       runs=40_000, seed=3, backend=SerialBackend())
     assert found.low <= truth <= found.high, (found.low, found.value, found.high)
@@ -43,9 +43,9 @@ def test_recovers_a_planted_value_within_its_reported_range(planted):
 def test_with_the_same_runs_the_value_is_recovered_exactly(planted):
     reference = simulate(load_scenario(planted, ["actors.putin.readiness=-1.5"]), runs=20_000, seed=3)
     found = calibrate_parameter(str(planted), path="actors.putin.readiness", low=-5.0, high=1.0,
-                      target=p_by(reference, BY).value, by=BY, runs=20_000, seed=3, tolerance=1e-9,
+                      target=reference.p_by(BY).value, by=BY, runs=20_000, seed=3, tolerance=1e-9,
                       backend=SerialBackend())
-    assert found.estimate.count == p_by(reference, BY).count
+    assert found.estimate.count == reference.p_by(BY).count
     assert found.low <= -1.5 <= found.high
 
 
@@ -70,7 +70,7 @@ def test_writes_a_scenario_that_extends_the_original(planted, sim_cli, tmp_path)
     value = written["actors"]["putin"]["readiness"]
     assert set(written) == {"extends", "name", "title", "actors"} and -5 < value < 1
     again = simulate(load_scenario(out), runs=5000)
-    assert abs(p_by(again, BY).value - 0.3) <= 0.0005
+    assert abs(again.p_by(BY).value - 0.3) <= 0.0005
 
 
 def test_a_list_element_is_written_as_the_whole_list():

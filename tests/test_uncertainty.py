@@ -119,18 +119,19 @@ def test_variant_values_win_over_inherited_ranges(document, write, tmp_path):
                              "actors.zelensky.readiness": {"uniform": [-1, 1]}}
     write(document, "parent.yaml")
     child = write({"extends": "parent.yaml", "name": "child", "actors": {"putin": {"readiness": -0.5}}}, "child.yaml")
-    kept, notes = effective(str(child), [], load_scenario(child))
+    found = effective(str(child), [], load_scenario(child))
+    kept, notes = found.distributions, found.fixed
     assert list(kept) == ["actors.zelensky.readiness"]
     assert "actors.putin.readiness is fixed by" in notes[0] and "child.yaml" in notes[0]
     restated = write({"extends": "parent.yaml", "name": "child", "actors": {"putin": {"readiness": -0.5}},
                       "uncertain": {"actors.putin.readiness": {"uniform": [-1, 0]}}}, "restated.yaml")
-    assert len(effective(str(restated), [], load_scenario(restated))[0]) == 2
-    pinned, notes = effective(str(child), ["actors.zelensky.readiness=0.3"], load_scenario(child))
-    assert pinned == {} and "--set actors.zelensky.readiness=0.3" in notes[1]
+    assert len(effective(str(restated), [], load_scenario(restated)).distributions) == 2
+    pinned = effective(str(child), ["actors.zelensky.readiness=0.3"], load_scenario(child))
+    assert pinned.distributions == {} and "--set actors.zelensky.readiness=0.3" in pinned.fixed[1]
     # A range stated on the command line is the most specific statement: it is drawn.
     stated = ['uncertain."actors.putin.readiness"={uniform: [-1, 0]}']
-    kept, notes = effective(str(child), stated, load_scenario(child, stated))
-    assert list(kept) == ["actors.putin.readiness", "actors.zelensky.readiness"] and notes == []
+    found = effective(str(child), stated, load_scenario(child, stated))
+    assert found.paths == ("actors.putin.readiness", "actors.zelensky.readiness") and found.fixed == ()
 
 
 def test_propagate_cli_is_identical_whatever_the_workers(sim_cli_many, tmp_path):

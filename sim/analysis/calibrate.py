@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -34,11 +34,12 @@ from sim.errors import UsageError
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.execution.runner import Result, simulate
 from sim.stats import Estimate
-from sim.scenario.distributions import locate
+from sim.scenario.distributions import UnusablePath, locate
 from sim.scenario.parameters import python_value, scenario_at
 
 GRID = 9
 MAX_STEPS = 60
+BUDGET = GRID + 3 * MAX_STEPS  # evaluations at most, for progress bars
 
 
 def parse_param(text: str) -> tuple[str, float, float]:
@@ -61,13 +62,6 @@ def parse_date(text: str) -> dt.date:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(f"--by {text}: expected a date YYYY-MM-DD") from None
-
-
-def p_by(result: Result, day: dt.date) -> Estimate:
-    """P(summit held by ``day``) with its Wilson interval, for any day in the horizon."""
-    time = result.scenario.time
-    last = min(max(time.round_of(day), 0), time.rounds)
-    return Estimate.of(int(result.tally.held[1: last + 1].sum()), result.tally.runs)
 
 
 @dataclass(frozen=True)
@@ -107,86 +101,133 @@ def calibrate_parameter(
     """Find the value of ``path`` in [low, high] with P(summit by ``by``) = ``target``."""
     document = load_document(file, overrides)
     scenario = scenario_from_document(document, file)
-    found = locate(scenario, path)
-    if isinstance(found, str):
-        raise UsageError(f"--param {path}: {found}")
-    nominal = found[0]
-    whole = isinstance(nominal, int)
+    try:
+        nominal = locate(scenario, path).value
+    except UnusablePath as error:
+        raise UsageError(f"--param {path}: {error}") from None
     time = scenario.time
     if not time.start <= by <= time.horizon_end:
         raise UsageError(f"--by {by}: outside the scenario's horizon ({time.start} to {time.horizon_end})")
-    seed = scenario.simulation.seed if seed is None else seed
-    cache: dict[float, Result] = {}
-    budget = GRID + 3 * MAX_STEPS
-
-    def run_at(x: float) -> Result:
-        x = float(python_value(nominal, x))
-        if x not in cache:
-            s = scenario_at(document, {path: x}, {path: nominal}, file)
-            cache[x] = simulate(s, runs=runs, seed=seed, backend=backend, journal=journal)
-            if progress is not None:
-                progress(len(cache), budget)
-        return cache[x]
-
-    def p(x: float) -> Estimate:
-        return p_by(run_at(x), by)
-
+    curve = CrnCurve(document, file, path, nominal, by, runs, scenario.simulation.seed if seed is None else seed,
+                     backend, journal, progress)
     grid = sorted({float(python_value(nominal, x)) for x in np.linspace(low, high, GRID)})
-    values = [p(x).value for x in grid]
-    bracket = next(((a, b) for a, b, fa, fb in zip(grid, grid[1:], values, values[1:])
-                    if (fa - target) * (fb - target) <= 0), None)
-    if bracket is None:
+    a, b = bracket(curve, grid, target, low, high)
+    best = bisect(curve, a, b, target, tolerance, xtol=(high - low) * 1e-6)
+    lower, upper = monte_carlo_range(curve, best, target, low, high)
+    return Calibration(path, python_value(nominal, best), python_value(nominal, lower), python_value(nominal, upper),
+                       curve.covers(low, target), curve.covers(high, target), target, by, curve.p(best),
+                       curve.result(best), curve.evaluated(), (low, high), nominal, tuple(grid))
+
+
+@dataclass
+class CrnCurve:
+    """P(summit by ``by``) as a function of the value at ``path``, each value simulated once.
+
+    Every value is simulated with the same seed, so all share their random numbers and
+    the curve is a deterministic step function of the value; values are kept whole for
+    an integer field, and each simulated one is remembered (and reported to ``progress``).
+    """
+
+    document: Any
+    file: str
+    path: str
+    nominal: Any
+    by: dt.date
+    runs: int | None
+    seed: int
+    backend: Backend | None
+    journal: JournalSession | None
+    progress: Callable[[int, int], None] | None
+    cache: dict[float, Result] = field(default_factory=dict)
+
+    @property
+    def whole(self) -> bool:
+        return isinstance(self.nominal, int)
+
+    def result(self, x: float) -> Result:
+        x = float(python_value(self.nominal, x))
+        if x not in self.cache:
+            s = scenario_at(self.document, {self.path: x}, {self.path: self.nominal}, self.file)
+            self.cache[x] = simulate(s, runs=self.runs, seed=self.seed, backend=self.backend, journal=self.journal)
+            if self.progress is not None:
+                self.progress(len(self.cache), BUDGET)
+        return self.cache[x]
+
+    def p(self, x: float) -> Estimate:
+        return self.result(x).p_by(self.by)
+
+    def covers(self, x: float, target: float) -> bool:
+        """True when the 95% interval of P at ``x`` contains the target."""
+        e = self.p(x)
+        return e.low <= target <= e.high
+
+    def evaluated(self) -> list[tuple[float, Estimate]]:
+        """Every value simulated so far with its P, sorted by value."""
+        return sorted(((x, r.p_by(self.by)) for x, r in self.cache.items()), key=lambda item: item[0])
+
+
+def bracket(curve: CrnCurve, grid: Sequence[float], target: float, low: float, high: float) -> tuple[float, float]:
+    """The first two neighbouring grid values between which the curve crosses the target
+    (step 1); an error when no value of the grid reaches it."""
+    values = [curve.p(x).value for x in grid]
+    found = next(((a, b) for a, b, fa, fb in zip(grid, grid[1:], values, values[1:])
+                  if (fa - target) * (fb - target) <= 0), None)
+    if found is None:
         raise UsageError(
-            f"no value of {path} from {low:g} to {high:g} gives P(summit by {by}) = {target:.1%}: over that range "
-            f"it goes from {min(values):.1%} to {max(values):.1%} ({runs_text(run_at(grid[0]))}); widen --param "
-            f"or calibrate another field"
+            f"no value of {curve.path} from {low:g} to {high:g} gives P(summit by {curve.by}) = {target:.1%}: over "
+            f"that range it goes from {min(values):.1%} to {max(values):.1%} ({runs_text(curve.result(grid[0]))}); "
+            f"widen --param or calibrate another field"
         )
-    a, b = bracket
-    rising = p(b).value >= p(a).value
-    best = min((a, b), key=lambda x: abs(p(x).value - target))
-    xtol = (high - low) * 1e-6
+    return found
+
+
+def bisect(curve: CrnCurve, a: float, b: float, target: float, tolerance: float, xtol: float) -> float:
+    """The value whose P is nearest the target, bisecting [a, b] until P is within
+    ``tolerance`` of it or the interval is ``xtol`` wide (one, for an integer field) (step 2)."""
+    rising = curve.p(b).value >= curve.p(a).value
+    best = min((a, b), key=lambda x: abs(curve.p(x).value - target))
     for _ in range(MAX_STEPS):
-        if abs(p(best).value - target) <= tolerance or b - a <= max(xtol, 1.0 if whole else 0.0):
+        if abs(curve.p(best).value - target) <= tolerance or b - a <= max(xtol, 1.0 if curve.whole else 0.0):
             break
         mid = (a + b) / 2
-        if whole:
+        if curve.whole:
             mid = float(math.floor(mid))
             if mid in (a, b):
                 break
-        value = p(mid).value
+        value = curve.p(mid).value
         if (value < target) == rising:
             a = mid
         else:
             b = mid
-        best = min((best, mid), key=lambda x: abs(p(x).value - target))
+        best = min((best, mid), key=lambda x: abs(curve.p(x).value - target))
+    return best
 
-    def inside(x: float) -> bool:
-        e = p(x)
-        return e.low <= target <= e.high
 
-    def edge(outside: float, within: float) -> float:
-        """The boundary of the values whose interval contains the target, between two points."""
-        ctol = (high - low) * 1e-4
-        for _ in range(MAX_STEPS):
-            if abs(within - outside) <= max(ctol, 1.0 if whole else 0.0):
+def monte_carlo_range(curve: CrnCurve, best: float, target: float, low: float, high: float) -> tuple[float, float]:
+    """The values around ``best`` whose 95% interval for P contains the target (step 3),
+    each end the search range's when the interval there still contains it."""
+    ctol = (high - low) * 1e-4
+    lower = low if curve.covers(low, target) else interval_edge(curve, low, best, target, ctol)
+    upper = high if curve.covers(high, target) else interval_edge(curve, high, best, target, ctol)
+    return lower, upper
+
+
+def interval_edge(curve: CrnCurve, outside: float, within: float, target: float, ctol: float) -> float:
+    """The boundary between a value whose interval misses the target and one whose interval
+    contains it, bisected to ``ctol`` (to one, for an integer field)."""
+    for _ in range(MAX_STEPS):
+        if abs(within - outside) <= max(ctol, 1.0 if curve.whole else 0.0):
+            break
+        mid = (outside + within) / 2
+        if curve.whole:
+            mid = float(math.floor(mid) if mid > within else math.ceil(mid))
+            if mid in (outside, within):
                 break
-            mid = (outside + within) / 2
-            if whole:
-                mid = float(math.floor(mid) if mid > within else math.ceil(mid))
-                if mid in (outside, within):
-                    break
-            if inside(mid):
-                within = mid
-            else:
-                outside = mid
-        return within
-
-    lower = low if inside(low) else edge(low, best)
-    upper = high if inside(high) else edge(high, best)
-    curve = sorted(((x, p_by(r, by)) for x, r in cache.items()), key=lambda item: item[0])
-    return Calibration(path, python_value(nominal, best), python_value(nominal, lower), python_value(nominal, upper),
-                       inside(low), inside(high), target, by, p(best), run_at(best), curve, (low, high), nominal,
-                       tuple(grid))
+        if curve.covers(mid, target):
+            within = mid
+        else:
+            outside = mid
+    return within
 
 
 # -- output ----------------------------------------------------------------------------

@@ -112,7 +112,8 @@ def discover_region(
     document = load_document(file, overrides)
     scenario = scenario_from_document(document, file)
     seed = scenario.simulation.seed if seed is None else seed
-    parameters, fixed = effective(file, overrides, scenario)
+    uncertain = effective(file, overrides, scenario)
+    parameters, fixed = uncertain.distributions, list(uncertain.fixed)
     if not parameters:
         raise UsageError(f"{file}: no uncertain parameters to explore (add an `uncertain:` block; docs/forecasting.md)")
     values = draw(parameters, seed, samples)

@@ -127,7 +127,8 @@ def propagate(
     if not 1 <= runs <= BATCH_SIZE:
         raise UsageError(f"with --propagate, --runs counts runs per draw (one batch): at most {BATCH_SIZE:,}, got {runs:,}")
     seed = scenario.simulation.seed if seed is None else seed
-    parameters, fixed = effective(file, overrides, scenario)
+    uncertain = effective(file, overrides, scenario)
+    parameters, fixed = uncertain.distributions, list(uncertain.fixed)
     if not scenario.uncertain:
         raise UsageError(f"{file}: declares no uncertain parameters; add an `uncertain:` block (docs/forecasting.md)")
     values = draw(parameters, seed, draws)

@@ -136,7 +136,8 @@ def analyse_sensitivity(
     document = load_document(file, overrides)
     scenario = scenario_from_document(document, file)
     seed = scenario.simulation.seed if seed is None else seed
-    parameters, fixed = effective(file, overrides, scenario)
+    uncertain = effective(file, overrides, scenario)
+    parameters, fixed = uncertain.distributions, list(uncertain.fixed)
     if len(parameters) < 2:
         raise UsageError(f"{file}: sensitivity needs at least 2 uncertain parameters, "
                          f"found {len(parameters)} (add them under `uncertain:`; see docs/forecasting.md)")

@@ -9,6 +9,7 @@ byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
@@ -81,6 +82,23 @@ class Result:
     def p_summit(self) -> Estimate:
         """P(summit within the horizon) with its 95% Wilson interval."""
         return self.summary.p_summit
+
+    def p_by(self, day: dt.date | str) -> Estimate:
+        """P(summit held by ``day``) with its 95% Wilson interval, counted as the report counts.
+
+        A summit in the round whose days include ``day`` counts (as in the report's
+        P(summit by date) and :meth:`curve`), so any day of round ``t`` gives the curve's
+        value at ``t``; a day before the start gives 0 of the runs. A day after the
+        horizon is a :class:`~sim.errors.UsageError`: the runs stop there, so they would
+        give only a lower bound. ``day`` is a date or an ISO text such as ``"2026-06-30"``.
+        """
+        day = _as_date(day)
+        time = self.scenario.time
+        if day > time.horizon_end:
+            raise UsageError(f"{day} is after the scenario's horizon ({time.start} to {time.horizon_end}); "
+                             "the runs say nothing about later dates")
+        last = max(time.round_of(day), 0)
+        return Estimate.of(int(self.tally.held[1: last + 1].sum()), self.tally.runs)
 
     def curve(self) -> list[dict[str, Any]]:
         """P(summit by round t) for every round: one plain dict per round, CSV-ready."""
@@ -166,6 +184,17 @@ def simulate(
         if own_backend:
             backend.close()
     return Result(scenario=scenario, inputs=inputs, seed=seed, tally=tally)
+
+
+def _as_date(day: dt.date | str) -> dt.date:
+    if isinstance(day, dt.datetime):
+        return day.date()
+    if isinstance(day, dt.date):
+        return day
+    try:
+        return dt.date.fromisoformat(day)
+    except (TypeError, ValueError):
+        raise UsageError(f"expected a date or a text YYYY-MM-DD, got {day!r}") from None
 
 
 def _jobs(inputs: ModelInputs, seed: int, runs: int, keep: bool) -> Iterator[BatchJob]:

@@ -15,21 +15,24 @@ read by ``sim run --propagate``, ``sim sensitivity`` and ``sim discover``.
 Every distribution is handled through its quantile function :meth:`Distribution.ppf`,
 which maps a number in [0, 1) to a value; :mod:`sim.scenario.parameters` draws from them.
 This module also checks each declared path against the schema (:func:`locate`). It is
-imported by :mod:`sim.scenario.schema` and must not import it.
+imported by :mod:`sim.scenario.schema` and must not import it. scipy is optional: only
+:meth:`Distribution.to_scipy` needs it, and imports it when called.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 import typing
+from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Annotated, Any, Iterator, Sequence, Union
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from sim.errors import Problem
+from sim.errors import Problem, UsageError
 from sim.scenario.fields import Number, not_a_boolean
 
 MAX_UNCERTAIN = 100
@@ -139,6 +142,38 @@ class Distribution(_Strict):
         low, high = self.support
         return np.clip(values, low, high)
 
+    def to_scipy(self) -> Any:
+        """The same distribution as a frozen ``scipy.stats`` one, for tools that take those.
+
+        A uniform, triangular or normal becomes ``uniform``, ``triang``, ``norm`` or (with
+        ``low``/``high``) ``truncnorm``; a ``choice``, and a range of zero width, become an
+        ``rv_discrete`` on the values. Every one is frozen (an ``rv_frozen``), which is
+        what EMA Workbench's ``Parameter.from_dist`` asks for. scipy is optional: without it this raises
+        :class:`~sim.errors.UsageError` saying how to install it.
+        """
+        try:
+            # An optional extra, loaded only when asked for. Through importlib only because
+            # tests/test_architecture.py's OPTIONAL_EXTRAS does not list scipy yet.
+            stats = importlib.import_module("scipy.stats")
+        except ImportError:
+            raise UsageError("Distribution.to_scipy needs scipy: pip install scipy") from None
+        low, high = self.support
+        if self.choice is not None or low == high:
+            values, counts = np.unique(np.asarray(self.choice if self.choice is not None else [low], dtype=float),
+                                       return_counts=True)
+            return stats.rv_discrete(values=(values, counts / counts.sum()))()  # called: frozen, as the others
+        if self.uniform is not None:
+            return stats.uniform(loc=low, scale=high - low)
+        if self.triangular is not None:
+            mode = self.triangular[1]
+            return stats.triang((mode - low) / (high - low), loc=low, scale=high - low)
+        normal = self.normal
+        assert normal is not None
+        if normal.low is None and normal.high is None:
+            return stats.norm(loc=normal.mean, scale=normal.sd)
+        return stats.truncnorm((low - normal.mean) / normal.sd, (high - normal.mean) / normal.sd,
+                               loc=normal.mean, scale=normal.sd)
+
     def describe(self) -> str:
         """The distribution in words, e.g. ``uniform 0 to 0.05``."""
         if self.uniform is not None:
@@ -167,17 +202,33 @@ def _g(value: float | None) -> str:
 # -- checking paths against the scenario ------------------------------------------------
 
 
+class UnusablePath(ValueError):
+    """A path that names no numeric field of the scenario; the message says why."""
+
+
+@dataclass(frozen=True)
+class Located:
+    """The numeric field at a path: its value in the scenario and the range its type allows."""
+
+    value: int | float
+    low: float
+    high: float
+    low_open: bool  # the value must be above ``low``, not merely at least
+    high_open: bool
+
+
 def uncertain_problems(scenario: BaseModel) -> Iterator[Problem]:
     """Yield a problem for each ``uncertain`` path that names no numeric field, or whose
     distribution can take values the field does not allow."""
     for path, distribution in getattr(scenario, "uncertain", {}).items():
         where = f"uncertain.{path}"
-        found = locate(scenario, path)
-        if isinstance(found, str):
-            yield Problem(where, found)
+        try:
+            found = locate(scenario, path)
+        except UnusablePath as error:
+            yield Problem(where, str(error))
             continue
-        value, (low, high, low_open, high_open) = found
-        if isinstance(value, int):
+        low, high, low_open, high_open = found.low, found.high, found.low_open, found.high_open
+        if isinstance(found.value, int):
             whole = distribution.choice is not None and all(float(v).is_integer() for v in distribution.choice)
             if not whole:
                 yield Problem(where, f"{path} is a whole number; give choice: [whole numbers] (got {distribution.kind})")
@@ -205,16 +256,18 @@ def _range_text(low: float, high: float, low_open: bool, high_open: bool) -> str
     return " and ".join(part for part in (start, end) if part)
 
 
-def locate(scenario: BaseModel, path: str) -> tuple[Any, tuple[float, float, bool, bool]] | str:
-    """The current value at ``path`` and its allowed range, or why the path is not usable.
+def locate(scenario: BaseModel, path: str) -> Located:
+    """The current value at ``path`` and the range the field's constraints allow.
 
-    The range is ``(low, high, low_open, high_open)`` from the field's constraints.
+    Raises :class:`UnusablePath` saying why when the path names no numeric field.
     """
     if not _PATH.match(path):
-        return "expected a dotted path of field names and list indices, as in --set (e.g. actors.putin.readiness)"
+        raise UnusablePath("expected a dotted path of field names and list indices, as in --set "
+                           "(e.g. actors.putin.readiness)")
     parts = path.split(".")
     if parts[0] in NOT_PARAMETERS:
-        return f"'{parts[0]}' is not a model parameter; uncertain paths lie under actors, events or preparation"
+        raise UnusablePath(f"'{parts[0]}' is not a model parameter; "
+                           "uncertain paths lie under actors, events or preparation")
     node: Any = scenario
     constraints: list[Any] = []
     annotation: Any = None
@@ -223,30 +276,32 @@ def locate(scenario: BaseModel, path: str) -> tuple[Any, tuple[float, float, boo
         if isinstance(node, BaseModel):
             fields = type(node).model_fields
             if part not in fields:
-                return f"no field '{part}' at {here}; it has: {', '.join(fields)}"
+                raise UnusablePath(f"no field '{part}' at {here}; it has: {', '.join(fields)}")
             info = fields[part]
             annotation = info.annotation
             constraints = list(info.metadata) + _annotated_constraints(_optional(annotation))
             node = getattr(node, part)
         elif isinstance(node, dict):
             if part not in node:
-                return f"no '{part}' at {here}; it has: {', '.join(map(str, node)) or 'nothing'}"
+                raise UnusablePath(f"no '{part}' at {here}; it has: {', '.join(map(str, node)) or 'nothing'}")
             annotation = _element(annotation, 1)
             constraints = _annotated_constraints(annotation)
             node = node[part]
         elif isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                return f"{here} is a list of {len(node)}; use an index 0-{len(node) - 1}" if node else f"{here} is empty"
+                raise UnusablePath(f"{here} is a list of {len(node)}; use an index 0-{len(node) - 1}"
+                                   if node else f"{here} is empty")
             annotation = _element(annotation, 0)
             constraints = _annotated_constraints(annotation)
             node = node[int(part)]
         else:
-            return f"{here} is a value, not a mapping or list"
+            raise UnusablePath(f"{here} is a value, not a mapping or list")
     if node is None:
-        return f"{path} is not set in the scenario; give it a value first"
+        raise UnusablePath(f"{path} is not set in the scenario; give it a value first")
     if isinstance(node, bool) or not isinstance(node, (int, float)):
-        return f"{path} is not a number (it is {type(node).__name__}); only numeric fields can be uncertain"
-    return node, _bounds(constraints)
+        raise UnusablePath(f"{path} is not a number (it is {type(node).__name__}); "
+                           "only numeric fields can be uncertain")
+    return Located(node, *_bounds(constraints))
 
 
 def _unwrap(annotation: Any) -> Any:

@@ -20,7 +20,7 @@ LAYERS = ("version", "errors", "stats", "scenario", "engine", "execution", "anal
 RANK = {"version": 0, "errors": 0, "stats": 0, "scenario": 1, "engine": 2, "execution": 3, "analysis": 4, "report": 5,
         "cli": 6, "__main__": 7}
 #: Imported inside functions on purpose: optional extras, loaded only when a user asks.
-OPTIONAL_EXTRAS = {"matplotlib", "distributed", "SALib", "prim", "pandas"}
+OPTIONAL_EXTRAS = {"matplotlib", "distributed", "SALib", "prim", "pandas", "scipy"}
 
 
 def module_name(path: Path) -> str:

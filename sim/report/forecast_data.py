@@ -21,7 +21,7 @@ from sim.analysis.score import ScoreTable
 from sim.analysis.sensitivity import Sensitivity
 from sim.report.export import number
 from sim.scenario.loader import load_document
-from sim.scenario.parameters import nominal_values, with_values
+from sim.scenario.parameters import document_with_values, nominal_values
 from sim.scenario.variants import apply_overrides
 
 
@@ -94,7 +94,7 @@ def write_calibrated(found: Calibration, file: str, overrides: Sequence[str], ou
     and sets the calibrated value; its header says how it was found."""
     parent = load_document(file)
     changed = apply_overrides(parent, [*overrides])
-    changed = with_values(changed, {found.path: found.value}, {found.path: found.nominal})
+    changed = document_with_values(changed, {found.path: found.value}, {found.path: found.nominal})
     layer = _difference(parent, changed)
     folder = os.path.dirname(os.path.abspath(out))
     reference = os.path.relpath(os.path.abspath(file), folder)

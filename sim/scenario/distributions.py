@@ -21,7 +21,6 @@ imported by :mod:`sim.scenario.schema` and must not import it. scipy is optional
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
 import typing
@@ -152,9 +151,7 @@ class Distribution(_Strict):
         :class:`~sim.errors.UsageError` saying how to install it.
         """
         try:
-            # An optional extra, loaded only when asked for. Through importlib only because
-            # tests/test_architecture.py's OPTIONAL_EXTRAS does not list scipy yet.
-            stats = importlib.import_module("scipy.stats")
+            import scipy.stats as stats  # an optional extra, loaded only when asked for
         except ImportError:
             raise UsageError("Distribution.to_scipy needs scipy: pip install scipy") from None
         low, high = self.support

@@ -67,7 +67,7 @@ def python_value(nominal: Any, value: float) -> int | float:
     return int(round(value)) if isinstance(nominal, int) and not isinstance(nominal, bool) else float(value)
 
 
-def with_values(scenario: Scenario, values: Mapping[str, Any], *legacy: Any) -> Scenario:
+def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
     """A new validated scenario with each ``--set`` path set to its value; the file is not re-read.
 
     Paths follow the ``--set`` rules (dotted field names and list indices, a quoted part
@@ -80,10 +80,6 @@ def with_values(scenario: Scenario, values: Mapping[str, Any], *legacy: Any) -> 
     for ``scenarios/base.yaml``, some 20 to 80 times faster than ``load_scenario`` with
     the same ``--set`` (which reads, merges and checks the files again).
     """
-    if not isinstance(scenario, Scenario):
-        # Transitional, until sim/report/forecast_data.py calls document_with_values (this
-        # name's former meaning, ``legacy`` its ``nominal``): a document in, a document out.
-        return document_with_values(scenario, values, *legacy)
     document = scenario.model_dump(mode="json", exclude_unset=True)  # as written (extends merged), as YAML reads it
     given = {path: _python(value) for path, value in values.items()}
     try:

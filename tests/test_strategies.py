@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import typing
 
+from sim.engine.strategies import STRATEGIES
 from sim.scenario.loader import scenario_from_document
+from sim.scenario.schema import Mediator
 from sim.execution.runner import simulate
 
 RUNS = 200_000
@@ -50,3 +53,9 @@ def test_proportional_strategy_matches_its_closed_form():
     share_tolerance = 4 * math.sqrt(share_g * (1 - share_g) / summits)
     assert abs(result.summary.venue_given_summit["g"].value - share_g) <= share_tolerance
     assert result.summary.venue_given_summit["m"].count == 0
+
+
+def test_registry_names_equal_the_schema_allowed_strategies():
+    """Every strategy a scenario may name has a function, and every function a name."""
+    allowed = set(typing.get_args(Mediator.model_fields["strategy"].annotation))
+    assert set(STRATEGIES) == allowed

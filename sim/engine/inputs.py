@@ -21,6 +21,7 @@ class MediatorInputs:
 
     proposes: np.ndarray  # venue indices it may put on the table
     strategy: str
+    rationality: float  # the logit strategy's lambda (7'')
     per_round: int  # proposals per round, at most len(proposes)
     attends: bool
     patience: int  # failed rounds before disengaging; 0 means never
@@ -271,6 +272,7 @@ def _mediator_inputs(mediator: Mediator, venue_index: dict[str, int]) -> Mediato
     return MediatorInputs(
         proposes=proposes,
         strategy=mediator.strategy,
+        rationality=float(mediator.rationality),
         per_round=min(mediator.proposals_per_round, len(proposes)),
         attends=mediator.attends,
         patience=mediator.patience or 0,

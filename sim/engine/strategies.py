@@ -66,8 +66,18 @@ def propose_random(state: BatchState, k: int, t: int, first: int, active: np.nda
 
 def propose_proportional(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
     """Eq. (7'): venues drawn with probability proportional to their joint acceptance."""
+    _place_drawn(state, k, first, active, 1.0)
+
+
+def propose_logit(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """Eq. (7''): venues drawn with probability proportional to J_v ** rationality."""
+    _place_drawn(state, k, first, active, state.inputs.mediator[k].rationality)
+
+
+def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float) -> None:
     spec = state.inputs.mediator[k]
-    for offset, (venue, cost) in enumerate(drawn_by_acceptance(state, spec.proposes, spec.per_round)):
+    picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality)
+    for offset, (venue, cost) in enumerate(picks):
         state.place_venues(first + offset, venue, active)
         state.set_slot_cost(first + offset, cost)
 
@@ -120,14 +130,15 @@ def most_acceptable(state: BatchState, k: int, width: int) -> tuple[np.ndarray, 
     return best[None, :], lowest[None, :]
 
 
-def drawn_by_acceptance(state: BatchState, listed: np.ndarray, width: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Eq. (7'): ``width`` distinct venues of the list, each drawn with probability
-    proportional to its joint acceptance prod_i p_iv now (1 / cost), one uniform per run
-    and pick; where no listed venue can be accepted at all, the first listed.
-    Returns each pick's venue and cost per run."""
+def drawn_by_acceptance(
+    state: BatchState, listed: np.ndarray, width: int, rationality: float = 1.0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Eqs. (7') and (7''): ``width`` distinct venues of the list, each drawn with
+    probability proportional to its joint acceptance prod_i p_iv now (1 / cost) raised to
+    ``rationality``, one uniform per run and pick; where no listed venue can be accepted
+    at all, the first listed. Returns each pick's venue and cost per run."""
     costs = np.stack([state.cost_row(int(v)) for v in listed])  # (listed, runs)
-    with np.errstate(divide="ignore"):
-        weights = 1.0 / costs  # 0 where a red line makes the cost infinite
+    weights = choice_weights(costs, rationality)
     picks = []
     for _ in range(width):
         cumulative = np.cumsum(weights, axis=0)
@@ -141,10 +152,28 @@ def drawn_by_acceptance(state: BatchState, listed: np.ndarray, width: int) -> li
     return picks
 
 
+def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
+    """Unnormalised logit weights J^rationality of venues with joint costs ``costs``
+    (listed, runs): 0 where the cost is infinite (a red line). Rationality 1 is 1 / cost
+    exactly (eq. 7'); otherwise exp(-rationality (log cost - min log cost)) per run, so
+    the cheapest open venue has weight 1 and a large rationality never underflows to all
+    zeros."""
+    with np.errstate(divide="ignore"):
+        if rationality == 1.0:
+            return 1.0 / costs  # 0 where a red line makes the cost infinite
+        log_cost = np.log(costs)
+    lowest = log_cost.min(axis=0)
+    with np.errstate(invalid="ignore"):  # inf - inf where every venue is red-lined
+        weights = np.exp(-rationality * (log_cost - lowest))
+    weights[~np.isfinite(costs)] = 0.0
+    return np.nan_to_num(weights, nan=0.0)
+
+
 STRATEGIES: Mapping[str, Strategy] = MappingProxyType({
     "ordered": propose_ordered,
     "rotate": propose_rotate,
     "random": propose_random,
     "best": propose_best,
     "proportional": propose_proportional,
+    "logit": propose_logit,
 })

@@ -71,42 +71,37 @@ def test_a_long_name_that_fits_is_written_through_a_short_temporary_name(sim_cli
     assert listing(tmp_path) == sorted(["mini.yaml", name, name + ".manifest.json"])
 
 
-def same_file_cases(tmp_path: Path, scenario: Path) -> list[list[str]]:
-    """Commands whose outputs collide with each other, a manifest or an input."""
-    parent = tmp_path / "parent.yaml"
-    parent.write_text(scenario.read_text())
-    child = tmp_path / "child.yaml"
-    child.write_text("extends: parent.yaml\nname: child\n")
-    outcomes = tmp_path / "outcomes.csv"
-    outcomes.write_text("question,key,outcome\nsummit_by,2026-03-01,0\n")
-    alias = tmp_path / "alias.yaml"
-    alias.symlink_to(scenario)
-    s, c = str(scenario), str(child)
-    return [
-        ["run", s, "--csv", "same.csv", "--runs-csv", "same.csv"],
-        ["run", s, "--csv", "x", "--plot", "x"],
-        ["run", s, "--csv", "a.csv", "--runs-csv", "a.csv.manifest.json"],
-        ["run", s, "--csv", s],
-        ["run", s, "--runs-csv", str(alias)],               # the input, through a symlink
-        ["run", c, "--csv", str(parent)],                   # a file the input extends
-        ["run", s, "--propagate", "--csv", s],
-        ["sweep", s, "--param", "actors.putin.readiness=-1,0", "--csv", "x.png", "--plot", "x.png"],
-        ["compare", s, c, "--csv", c],
-        ["score", "--forecasts", s, "--outcomes", str(outcomes), "--csv", str(outcomes)],
-        ["calibrate", s, "--target", "0.3", "--by", "2026-03-01", "--param", "actors.putin.readiness=-5:1",
-         "--out", s],
-        ["sensitivity", s, "--csv", s],
-        ["discover", s, "--csv", s],
-    ]
+SAME_FILE = {
+    "csv-and-runs-csv": ["run", "{s}", "--csv", "same.csv", "--runs-csv", "same.csv"],
+    "csv-and-plot": ["run", "{s}", "--csv", "x", "--plot", "x"],
+    "output-on-a-manifest": ["run", "{s}", "--csv", "a.csv", "--runs-csv", "a.csv.manifest.json"],
+    "output-on-the-input": ["run", "{s}", "--csv", "{s}"],
+    "output-on-the-input-through-a-symlink": ["run", "{s}", "--runs-csv", "{alias}"],
+    "output-on-a-file-the-input-extends": ["run", "{child}", "--csv", "{parent}"],
+    "propagate": ["run", "{s}", "--propagate", "--csv", "{s}"],
+    "sweep-csv-and-plot": ["sweep", "{s}", "--param", "actors.putin.readiness=-1,0", "--csv", "x.png", "--plot", "x.png"],
+    "compare": ["compare", "{s}", "{child}", "--csv", "{child}"],
+    "score-on-its-outcomes": ["score", "--forecasts", "{s}", "--outcomes", "{outcomes}", "--csv", "{outcomes}"],
+    "calibrate": ["calibrate", "{s}", "--target", "0.3", "--by", "2026-03-01", "--param",
+                  "actors.putin.readiness=-5:1", "--out", "{s}"],
+    "sensitivity": ["sensitivity", "{s}", "--csv", "{s}"],
+    "discover": ["discover", "{s}", "--csv", "{s}"],
+}
 
 
-def test_the_same_file_given_twice_is_refused_by_every_command(sim_cli, scenario, tmp_path):
+@pytest.mark.parametrize("case", SAME_FILE)
+def test_the_same_file_given_twice_is_refused_by_every_command(case, sim_cli, scenario, tmp_path):
     """Two outputs on one file (or an output on a manifest, an input, or a file an input
     extends, however spelt) would silently lose one: every command refuses before any work."""
-    cases = same_file_cases(tmp_path, scenario)
+    names = {"s": scenario, "parent": tmp_path / "parent.yaml", "child": tmp_path / "child.yaml",
+             "outcomes": tmp_path / "outcomes.csv", "alias": tmp_path / "alias.yaml"}
+    names["parent"].write_text(scenario.read_text())
+    names["child"].write_text("extends: parent.yaml\nname: child\n")
+    names["outcomes"].write_text("question,key,outcome\nsummit_by,2026-03-01,0\n")
+    names["alias"].symlink_to(scenario)
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    for args in cases:
-        error_line(sim_cli(*args, cwd=tmp_path), "is the same file as", "give each output its own file")
+    args = [word.format(**names) for word in SAME_FILE[case]]
+    error_line(sim_cli(*args, cwd=tmp_path), "is the same file as", "give each output its own file")
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
 
 

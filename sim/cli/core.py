@@ -78,7 +78,7 @@ def run(
         fail("--max-runs only applies with --precision")
     scenario = load_scenario(file, overrides)
     outputs = {"--csv": csv_path, "--runs-csv": runs_csv, "--plot": plot}
-    with Session(outputs, workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
+    with Session(outputs, inputs=[file], workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
         zone = analyse_zone(scenario)
         with session.stream("--runs-csv") as handle, session.progress("batches") as advance:
             sink = export.runs_csv_sink(handle, scenario) if handle else None  # rows stream in as batches finish
@@ -123,7 +123,7 @@ def compare(
         paths.insert(0, str(baseline_file))
     base_path = str(baseline_file) if baseline_file is not None else paths[0]
     scenarios = load_all(paths, overrides)
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path}, inputs=paths, workers=workers, scheduler=scheduler, resume=resume) as session:
         backend = session.backend()
         batches = {path: -(-(runs or s.simulation.runs) // BATCH_SIZE) for path, s in scenarios.items()}
         arms = []
@@ -162,7 +162,7 @@ def sweep(
     axes = [parse_axis(p) for p in params]
     if plot and (len(axes) != 1 or not all(isinstance(v, (int, float)) for v in axes[0].values)):
         fail("--plot draws a sweep over one numeric parameter")
-    with Session({"--csv": csv_path, "--plot": plot}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path, "--plot": plot}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("sweep") as advance:
             baseline, points = sweep_grid(str(file), axes, overrides=overrides, runs=runs, seed=seed,
                                           backend=session.backend(), progress=advance, journal=session.journal)
@@ -220,12 +220,13 @@ def init(
     force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
 ) -> None:
     """Write a commented, valid scenario skeleton with your leaders, venues and mediator."""
-    from sim.report.files import atomic_file, check_writable
+    from sim.report.files import atomic_file
+    from sim.report.targets import plan
     from sim.scenario.skeleton import skeleton
 
     if file.exists() and not force:
         fail(f"{file}: exists; give --force to replace it")
-    check_writable(str(file))
+    plan("FILE", str(file))  # before anything else: a path that cannot be written
     import datetime as dt
 
     try:
@@ -233,7 +234,7 @@ def init(
     except ValueError:
         fail(f"--start {start}: expected a date YYYY-MM-DD")
     text = skeleton(file.stem, principals.split(","), [v for v in venues.split(",") if v.strip()], mediator, day)
-    with atomic_file(str(file)) as handle:
+    with atomic_file("FILE", str(file)) as handle:
         handle.write(text)
     sys.stdout.write(f"wrote {file}; next: sim explain {file}\n")
 

@@ -36,6 +36,7 @@ from typing import Sequence
 
 from sim.errors import UsageError
 from sim.execution.runner import Result
+from sim.scenario.fields import parse_date
 
 QUESTIONS = ("summit_by", "venue")
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
@@ -80,9 +81,9 @@ def read_outcomes(path: str) -> list[Question]:
         day = None
         if key:
             try:
-                day = dt.date.fromisoformat(key)
-            except ValueError:
-                raise UsageError(f"{where}: the key must be a date YYYY-MM-DD, got '{key}'") from None
+                day = parse_date(key)
+            except ValueError as error:
+                raise UsageError(f"{where}: the key must be a date: {error}") from None
         if question == "summit_by":
             if day is None:
                 raise UsageError(f"{where}: summit_by needs a date in the key column")

@@ -227,12 +227,12 @@ def init(
     if file.exists() and not force:
         fail(f"{file}: exists; give --force to replace it")
     plan("FILE", str(file))  # before anything else: a path that cannot be written
-    import datetime as dt
+    from sim.scenario.fields import parse_date
 
     try:
-        day = dt.date.fromisoformat(start) if start else None
-    except ValueError:
-        fail(f"--start {start}: expected a date YYYY-MM-DD")
+        day = parse_date(start) if start else None
+    except ValueError as error:
+        fail(f"--start {start}: {error}")
     text = skeleton(file.stem, principals.split(","), [v for v in venues.split(",") if v.strip()], mediator, day)
     with atomic_file("FILE", str(file)) as handle:
         handle.write(text)

@@ -68,7 +68,7 @@ def calibrate(
     resume: Resume = False,
 ) -> None:
     """Find the value of a parameter at which P(summit by DATE) matches an outside probability."""
-    from sim.analysis.calibrate import calibrate_parameter, parse_date, parse_param
+    from sim.analysis.calibrate import calibrate_parameter, parse_by, parse_param
     from sim.analysis.zone import analyse_zone
     from sim.cli.session import Session
     from sim.report.forecast_data import write_calibrated
@@ -76,7 +76,7 @@ def calibrate(
     from sim.report.tables import render_overrides
 
     path, low, high = parse_param(param)
-    day = parse_date(by)
+    day = parse_by(by)
     with Session({"--out": out}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("calibrating") as advance:
             found = calibrate_parameter(str(file), overrides, path=path, low=low, high=high, target=target, by=day,

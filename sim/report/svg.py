@@ -62,11 +62,11 @@ def _f(number: float) -> str:
 
 
 def _nice_top(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 times a power of ten at or above ``value`` (> 0)."""
+    """The smallest round number (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at or above ``value``."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value - 1e-12)
+    return next(step * power for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if step * power >= value - 1e-12)
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -112,6 +112,7 @@ def line_chart(series: Sequence[Series], *, label: str, x_ticks: Sequence[tuple[
     body.append(f'<text x="{_f(LEFT + plot_w / 2)}" y="{HEIGHT - 6}" text-anchor="middle">{escape(x_title)}</text>'
                 f'<text transform="translate(14 {_f(TOP + plot_h / 2)}) rotate(-90)" text-anchor="middle">'
                 f'{escape(y_title)}</text></g>')
+    dots = "mark" if step else "mark dot"  # a sweep's few points are shown; a curve's many are not
     for k, s in enumerate(series):
         points = sorted(s.points, key=lambda p: p.x)
         upper, lower, line = [], [], []
@@ -126,7 +127,7 @@ def line_chart(series: Sequence[Series], *, label: str, x_ticks: Sequence[tuple[
         band = " ".join(f"{_f(x)},{_f(y)}" for x, y in upper + lower[::-1])
         path = "M" + " L".join(f"{_f(x)},{_f(y)}" for x, y in line)
         marks = "".join(
-            f'<circle class="mark" cx="{_f(px(p.x))}" cy="{_f(py(p.value))}" r="3" data-tip="{escape(s.name)}: '
+            f'<circle class="{dots}" cx="{_f(px(p.x))}" cy="{_f(py(p.value))}" r="3" data-tip="{escape(s.name)}: '
             f'{escape(p.tip)}">{_title(f"{s.name}: {p.tip}")}</circle>' for p in points)
         body.append(f'<g class="series" data-series="{escape(s.key)}" style="color:{colour(k)}">'
                     f'<polygon class="band" points="{band}"/><path class="line" d="{path}"/>{marks}</g>')

@@ -249,7 +249,7 @@ def parameters(file: str, scenario: Scenario, overrides: Sequence[str] = ()) -> 
     """Every parameter of ``scenario`` (read from ``file`` with ``overrides``) and what backs it.
 
     The most specific file of the ``extends`` chain that sets a field gives its comment; when
-    that line has none and a parent sets the same value, the parent's comment stands.
+    that line has none and a parent sets the same value, the parent's comment (and file) stand.
     """
     chain = [(name, comment_lines(Path(name).read_text(encoding="utf-8"))) for name in scenario_files(file)]
     changed = [parts for parts in (override_path(o) for o in overrides) if parts]
@@ -263,10 +263,10 @@ def parameters(file: str, scenario: Scenario, overrides: Sequence[str] = ()) -> 
             out.append(Parameter(path, value, "", "", (), DEFAULT))
             continue
         name, line = setting[0]
-        for _, parent in setting[1:]:
+        for parent_name, parent in setting[1:]:
             if line.comment or parent.raw != line.raw:
                 break
-            line = parent
+            name, line = parent_name, parent
         facts = tuple(dict.fromkeys(FACT_ID.findall(line.comment)))
         out.append(Parameter(path, value, name, line.comment, facts, status_of(line.comment, facts)))
     return tuple(out)

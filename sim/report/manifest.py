@@ -29,7 +29,7 @@ from sim.scenario.loader import scenario_files
 
 SUFFIX = ".manifest.json"
 #: Options whose value is an output file (rewritten to a scratch folder on replay).
-OUTPUT_OPTIONS = ("--csv", "--runs-csv", "--plot", "--out")
+OUTPUT_OPTIONS = ("--csv", "--runs-csv", "--plot", "--out", "--html", "--output", "-o")
 
 
 def file_hash(path: str | os.PathLike[str]) -> str:
@@ -149,7 +149,10 @@ def _redirect(command: Sequence[str], scratch: str) -> tuple[list[str], dict[str
     rerun, fresh = list(command), {}
 
     def scratch_copy(original: str) -> str:
-        fresh[original] = os.path.join(scratch, f"{len(fresh)}-{Path(original).name}")
+        # a folder per output keeps its file name, which an HTML page shows in its command
+        folder = os.path.join(scratch, str(len(fresh)))
+        os.mkdir(folder)
+        fresh[original] = os.path.join(folder, Path(original).name)
         return fresh[original]
 
     for k, word in enumerate(rerun):

@@ -185,15 +185,15 @@ def log_score(p: float, met: bool, clip: float) -> float:
 
 
 def calibration_table(forecasts: Sequence[float], met: Sequence[float], bins: int = BINS) -> tuple[CalibrationBin, ...]:
-    """The cases in ``bins`` equal bins of the forecast (the last includes 1)."""
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    index = np.minimum(np.searchsorted(edges, forecasts, side="right") - 1, bins - 1)
+    """The cases in ``bins`` equal bins of the forecast: bin ``k`` holds ``k/B <= p < (k+1)/B``
+    (the last includes 1)."""
+    index = [min(math.floor(p * bins), bins - 1) for p in forecasts]
     table = []
     for k in range(bins):
         inside = [i for i in range(len(forecasts)) if index[i] == k]
         count = len(inside)
         table.append(CalibrationBin(
-            float(edges[k]), float(edges[k + 1]), count,
+            k / bins, (k + 1) / bins, count,
             float(np.mean([forecasts[i] for i in inside])) if count else math.nan,
             Estimate.of(int(sum(met[i] for i in inside)), count),
         ))

@@ -75,7 +75,7 @@ def by_hand(casebook):
 
 def test_the_casebook_pairs_each_scenario_with_its_outcome(casebook):
     """The outcomes file is found by walking up from the case directory to seeds/history/."""
-    assert Path(casebook.outcomes_file) == FIXTURE / "seeds" / "history" / "outcomes.csv"
+    assert Path(casebook.outcomes_file).resolve() == FIXTURE / "seeds" / "history" / "outcomes.csv"
     assert [case.name for case in casebook.cases] == ["alpha", "beta", "delta", "gamma"]
     gamma = casebook.cases[3].outcome
     assert (gamma.met, str(gamma.date), gamma.venue, gamma.format) == (True, "2022-05-03", "elsewhere", "bilateral")

@@ -78,7 +78,10 @@ def find_outcomes(directory: str | Path) -> Path:
     for parent in (folder, *folder.parents):
         candidate = parent / DEFAULT_OUTCOMES
         if candidate.is_file():
-            return candidate
+            try:  # as the user would write it, when it lies below the working folder
+                return candidate.relative_to(Path.cwd())
+            except ValueError:
+                return candidate
     fallback = Path(directory) / "outcomes.csv"
     if not fallback.is_file():
         raise UsageError(f"{directory}: no outcomes file: found no {DEFAULT_OUTCOMES} in it or above it, "

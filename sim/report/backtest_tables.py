@@ -17,8 +17,9 @@ from sim.report.tables import interval, percent, titled_table
 def render_backtest(result: Backtest, console: Any) -> None:
     """Print the whole backtest report."""
     book = result.casebook
+    runs = sorted({score.runs for score in result.cases})
     console.print(f"[bold]Backtest of {book.directory}[/bold]: {len(result.cases)} cases, {result.met} met "
-                  f"(outcomes {book.outcomes_file})")
+                  f"(outcomes {book.outcomes_file}); {' or '.join(f'{n:,}' for n in runs)} runs per case")
     show(_cases_table(result), console)
     show(_scores_table(result), console)
     show(_calibration_table(result), console)
@@ -31,19 +32,21 @@ def render_backtest(result: Backtest, console: Any) -> None:
 
 def _cases_table(result: Backtest) -> Table:
     table = titled_table("Cases: forecast P(summit by the horizon) and what happened", [
-        ("case", "left"), ("cut-off", "left"), ("horizon", "left"), ("P(summit) [95%]", "right"),
-        ("runs", "right"), ("met", "left"), ("venue", "left"), ("q(venue)", "right"),
-        ("central 80% given a summit", "left"), ("in it", "left"), ("Brier", "right"), ("log", "right"),
+        ("case", "left"), ("horizon", "left"), ("P(summit) [95%]", "right"), ("met", "left"),
+        ("venue: q(venue)", "left"), ("central 80% given a summit: met in it", "left"),
+        ("Brier", "right"), ("log", "right"),
     ])
     for score in result.cases:
         outcome, time = score.case.outcome, score.case.scenario.time
         dates = score.central_dates()
+        central = f"{dates[0]} to {dates[1]}" if dates else "-"
+        if score.in_central is not None:
+            central += f": {'yes' if score.in_central else 'no'}"
         table.add_row(
-            score.name, str(time.start), str(time.horizon_end),
-            f"{percent(score.p.value)} [{interval(score.p)}]", f"{score.runs:,}",
-            f"yes {outcome.date}" if outcome.met else "no", outcome.venue or "-",
-            _probability(score.venue_probability), f"{dates[0]} to {dates[1]}" if dates else "-",
-            _yes_no(score.in_central), f"{score.brier[0]:.3f}", f"{score.log[0]:.3f}",
+            score.name, f"{time.start} to {time.horizon_end}", f"{percent(score.p.value)} [{interval(score.p)}]",
+            str(outcome.date) if outcome.met else "no",
+            f"{outcome.venue}: {percent(score.venue_probability)}" if score.venue_probability is not None else "-",
+            central, f"{score.brier[0]:.3f}", f"{score.log[0]:.3f}",
         )
     return table
 
@@ -98,12 +101,3 @@ def _signed(value: Interval | None) -> str:
     if value is None or math.isnan(value.value):
         return "-"
     return f"{value.value:+.3f} [{value.low:+.3f}, {value.high:+.3f}]"
-
-
-def _probability(value: float | None) -> str:
-    return "-" if value is None else percent(value)
-
-
-def _yes_no(value: bool | None) -> str:
-    return "-" if value is None else ("yes" if value else "no")
-

@@ -20,12 +20,12 @@ Every case file needs exactly one row and every row a case file; any other probl
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from sim.analysis.csv_input import read_rows
 from sim.errors import UsageError
 from sim.scenario.loader import load_scenario
 from sim.scenario.schema import Scenario
@@ -91,19 +91,8 @@ def find_outcomes(directory: str | Path) -> Path:
 
 def read_outcomes(path: str | Path) -> dict[str, Outcome]:
     """The rows of an outcomes file by case, each checked on its own (see the module docstring)."""
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise UsageError(f"{path}: not a CSV text file ({error})") from None
-    if not rows or [cell.strip().lower() for cell in rows[0]] != list(HEADER):
-        raise UsageError(f"{path}: line 1: expected the header {','.join(HEADER)}")
     outcomes: dict[str, Outcome] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row):
-            continue
+    for number, row in read_rows(path, HEADER):
         outcome = _outcome(row, f"{path}: line {number}", number)
         if outcome.case in outcomes:
             raise UsageError(f"{path}: line {number}: case '{outcome.case}' already has a row "

@@ -225,11 +225,13 @@ def test_scores_match_the_closed_form_within_the_monte_carlo_error(backtested):
 def test_the_run_is_the_same_whatever_the_workers(backtested, sim_cli, tmp_path):
     out, _ = backtested
     done = sim_cli("backtest", CASES, "--csv", tmp_path / "cases.csv", "--summary-csv", tmp_path / "summary.csv",
-                   "--workers", "2")
+                   "--plot", tmp_path / "reliability.png", "--workers", "2")
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "cases.csv").read_bytes() == (out / "cases.csv").read_bytes()
     assert (tmp_path / "summary.csv").read_bytes() == (out / "summary.csv").read_bytes()
-    assert (tmp_path / "cases.csv.manifest.json").is_file()
+    assert (tmp_path / "reliability.png").read_bytes().startswith(b"\x89PNG")
+    replayed = sim_cli("replay", tmp_path / "cases.csv.manifest.json")
+    assert replayed.returncode == 0 and "reproduced byte for byte" in replayed.stdout, replayed.stderr
 
 
 def test_the_report_and_json(backtested, sim_cli):

@@ -81,10 +81,11 @@ def test_statements_are_in_our_own_words(fact):
 
 
 def cited(path) -> tuple[set[str], set[str]]:
-    """The ids a scenario lists under `evidence:` and those its text mentions anywhere."""
+    """The ids a scenario lists under `evidence:` and those the rest of its text mentions."""
     text = path.read_text(encoding="utf-8")
     listed = set(yaml.safe_load(text).get("evidence", []) or [])
-    mentioned = {f"F{number}" for number in CITATION.findall(text)}
+    rest = re.sub(r"^evidence:\s*\[[^\]]*\]", "", text, flags=re.MULTILINE)
+    mentioned = {f"F{number}" for number in CITATION.findall(rest)}
     return listed, mentioned
 
 
@@ -102,6 +103,13 @@ def test_scenarios_comments_cite_what_evidence_lists(path):
     if parent:
         listed |= cited(path.parent / parent)[0]
     assert mentioned <= listed, sorted(mentioned - listed)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.name for p in SCENARIOS])
+def test_every_listed_fact_is_used(path):
+    """A fact under `evidence:` is cited beside the parameter or note it supports."""
+    listed, mentioned = cited(path)
+    assert listed <= mentioned, sorted(listed - mentioned)
 
 
 def test_the_base_scenario_rests_only_on_facts_public_by_the_cutoff():

@@ -116,3 +116,12 @@ def test_the_base_scenario_rests_only_on_facts_public_by_the_cutoff():
     listed, _ = cited(REPO / "scenarios" / "base.yaml")
     assert listed, "base.yaml lists its evidence"
     assert all(BY_ID[fact]["date"] <= CUTOFF for fact in listed)
+
+
+def test_the_evidence_map_has_a_row_for_every_dated_fact():
+    """docs/evidence-map.md says what each fact beyond the seed report bears on."""
+    text = (REPO / "docs" / "evidence-map.md").read_text(encoding="utf-8")
+    rows = set(re.findall(r"^\| (F[0-9]+) \| ([0-9-]+) \|", text, flags=re.MULTILINE))
+    expected = {(f["id"], f["date"].isoformat()) for f in FACTS if f["source"] != REPORT}
+    assert {row[0] for row in rows} == {fact_id for fact_id, _ in expected}
+    assert rows == expected, sorted(rows ^ expected)

@@ -47,7 +47,8 @@ def backtest(
     scenarios = load_all(files, [])
     casebook = Casebook(str(directory), outcomes_file, tuple(match_cases(scenarios, read, outcomes_file)))
     outputs = {"--csv": csv_path, "--summary-csv": summary_csv, "--plot": plot}
-    with Session(outputs, inputs=[*files, outcomes_file], workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
+    with Session(outputs, inputs=files, reads=[outcomes_file], workers=workers, scheduler=scheduler,
+                 resume=resume, json_output=as_json) as session:
         with session.progress("cases") as advance:
             result = run_backtest(casebook, runs=runs, seed=seed, bins=bins, backend=session.backend(),
                                   journal=session.journal, progress=advance)

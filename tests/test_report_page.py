@@ -63,7 +63,7 @@ def test_a_missing_output_folder_fails_before_any_work(sim_cli, tmp_path):
     target = tmp_path / "nowhere" / "report.html"
     done = sim_cli("report", "scenarios/base.yaml", "-o", target)
     assert done.returncode == 2
-    assert done.stderr.splitlines() == [f"sim: error: {target}: folder {target.parent} does not exist"]
+    assert done.stderr.splitlines() == [f"sim: error: --output {target}: folder {target.parent} does not exist"]
     assert not target.exists()
 
 

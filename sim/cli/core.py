@@ -223,7 +223,7 @@ def compare_html(scenarios: Mapping[str, Any], arms: Sequence[tuple[str, Any]], 
 
 def page_provenance(session: Any, scenarios: Mapping[str, Any]) -> Any:
     """What the HTML page says made it; read before simulating, so a bad facts file fails fast."""
-    return _pages().provenance(session.command, list(session.outputs.values()), scenarios)
+    return _pages().provenance(session.command, session.output_paths, scenarios)
 
 
 def _pages():  # type: ignore[no-untyped-def]

@@ -126,6 +126,11 @@ class Session:
         with self._staging.staged(target) as handle:
             yield handle
 
+    @property
+    def output_paths(self) -> list[str]:
+        """The output paths as the user gave them, in the order of ``outputs``."""
+        return [target.path for target in self.targets.values()]
+
     def publish(self, scenarios: Mapping[str, Any], writers: Mapping[str, Writer]) -> None:
         """Write every output: the files and their manifests to temporary files first,
         then standard output and streams, then rename all the files over their targets;

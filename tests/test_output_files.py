@@ -253,3 +253,13 @@ def test_a_symlink_is_followed_and_its_target_replaced(sim_cli, scenario, tmp_pa
     assert link.is_symlink() and real.read_text().startswith("scenario,metric")
     assert listing(tmp_path) == ["data", "link.csv", "link.csv.manifest.json", "mini.yaml"]
     assert listing(tmp_path / "data") == ["real.csv"]
+
+
+def test_a_replaced_file_keeps_its_permissions(sim_cli, scenario, tmp_path):
+    """A file kept private (0600) stays private when a command replaces it."""
+    summary = tmp_path / "s.csv"
+    summary.write_text("old\n")
+    summary.chmod(0o600)
+    done = sim_cli("run", scenario, *RUNS, "--csv", summary, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert summary.read_text().startswith("scenario,metric") and stat.S_IMODE(summary.stat().st_mode) == 0o600

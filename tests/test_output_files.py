@@ -263,3 +263,13 @@ def test_a_replaced_file_keeps_its_permissions(sim_cli, scenario, tmp_path):
     done = sim_cli("run", scenario, *RUNS, "--csv", summary, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert summary.read_text().startswith("scenario,metric") and stat.S_IMODE(summary.stat().st_mode) == 0o600
+
+
+def test_a_calibrated_scenario_gets_no_manifest(sim_cli, scenario, tmp_path):
+    """`calibrate --out` records its command in the scenario's header instead: its
+    `extends:` path depends on its folder, so a manifest's replay could never match."""
+    done = sim_cli("calibrate", scenario, "--target", "0.3", "--by", "2026-03-01", "--param",
+                   "actors.putin.readiness=-5:1", "--runs", "1000", "--workers", "1", "--out", "c.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "c.yaml").read_text().startswith("# Calibrated by: sim calibrate")
+    assert listing(tmp_path) == ["c.yaml", "mini.yaml"]

@@ -78,7 +78,8 @@ def run(
         fail("--max-runs only applies with --precision")
     scenario = load_scenario(file, overrides)
     outputs = {"--csv": csv_path, "--runs-csv": runs_csv, "--plot": plot}
-    with Session(outputs, inputs=[file], workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
+    with Session(outputs, inputs=[file], workers=workers, scheduler=scheduler, resume=resume,
+                 json_output=as_json) as session:
         zone = analyse_zone(scenario)
         with session.stream("--runs-csv") as handle, session.progress("batches") as advance:
             sink = export.runs_csv_sink(handle, scenario) if handle else None  # rows stream in as batches finish
@@ -162,7 +163,8 @@ def sweep(
     axes = [parse_axis(p) for p in params]
     if plot and (len(axes) != 1 or not all(isinstance(v, (int, float)) for v in axes[0].values)):
         fail("--plot draws a sweep over one numeric parameter")
-    with Session({"--csv": csv_path, "--plot": plot}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path, "--plot": plot}, inputs=[file], workers=workers, scheduler=scheduler,
+                 resume=resume) as session:
         with session.progress("sweep") as advance:
             baseline, points = sweep_grid(str(file), axes, overrides=overrides, runs=runs, seed=seed,
                                           backend=session.backend(), progress=advance, journal=session.journal)

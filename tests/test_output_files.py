@@ -48,9 +48,11 @@ def scenario(write, document) -> Path:
 # -- paths refused before any work --------------------------------------------------------
 
 
-def test_a_folder_name_is_refused(sim_cli, scenario, tmp_path):
-    """`--csv newname/` names a folder that does not exist: refused, nothing created."""
-    error_line(sim_cli("run", scenario, *RUNS, "--csv", "newname/", cwd=tmp_path), "--csv newname/", "folder")
+@pytest.mark.parametrize("command", [["run", "mini.yaml", *RUNS, "--csv"], ["init", "--principals", "a,b", "--venues", "x"]])
+def test_a_folder_name_is_refused(command, sim_cli, scenario, tmp_path):
+    """`--csv newname/` (or `sim init newname/`) names a folder that does not exist:
+    refused with one line, nothing created."""
+    error_line(sim_cli(*command, "newname/", cwd=tmp_path), "newname/: names a folder")
     assert listing(tmp_path) == ["mini.yaml"]
 
 

@@ -48,9 +48,11 @@ def scenario(write, document) -> Path:
 # -- paths refused before any work --------------------------------------------------------
 
 
-def test_a_folder_name_is_refused(sim_cli, scenario, tmp_path):
-    """`--csv newname/` names a folder that does not exist: refused, nothing created."""
-    error_line(sim_cli("run", scenario, *RUNS, "--csv", "newname/", cwd=tmp_path), "--csv newname/", "folder")
+@pytest.mark.parametrize("command", [["run", "mini.yaml", *RUNS, "--csv"], ["init", "--principals", "a,b", "--venues", "x"]])
+def test_a_folder_name_is_refused(command, sim_cli, scenario, tmp_path):
+    """`--csv newname/` (or `sim init newname/`) names a folder that does not exist:
+    refused with one line, nothing created."""
+    error_line(sim_cli(*command, "newname/", cwd=tmp_path), "newname/: names a folder")
     assert listing(tmp_path) == ["mini.yaml"]
 
 
@@ -253,3 +255,23 @@ def test_a_symlink_is_followed_and_its_target_replaced(sim_cli, scenario, tmp_pa
     assert link.is_symlink() and real.read_text().startswith("scenario,metric")
     assert listing(tmp_path) == ["data", "link.csv", "link.csv.manifest.json", "mini.yaml"]
     assert listing(tmp_path / "data") == ["real.csv"]
+
+
+def test_a_replaced_file_keeps_its_permissions(sim_cli, scenario, tmp_path):
+    """A file kept private (0600) stays private when a command replaces it."""
+    summary = tmp_path / "s.csv"
+    summary.write_text("old\n")
+    summary.chmod(0o600)
+    done = sim_cli("run", scenario, *RUNS, "--csv", summary, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert summary.read_text().startswith("scenario,metric") and stat.S_IMODE(summary.stat().st_mode) == 0o600
+
+
+def test_a_calibrated_scenario_gets_no_manifest(sim_cli, scenario, tmp_path):
+    """`calibrate --out` records its command in the scenario's header instead: its
+    `extends:` path depends on its folder, so a manifest's replay could never match."""
+    done = sim_cli("calibrate", scenario, "--target", "0.3", "--by", "2026-03-01", "--param",
+                   "actors.putin.readiness=-5:1", "--runs", "1000", "--workers", "1", "--out", "c.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "c.yaml").read_text().startswith("# Calibrated by: sim calibrate")
+    assert listing(tmp_path) == ["c.yaml", "mini.yaml"]

@@ -7,6 +7,7 @@ modules are imported inside the commands so that ``sim --help`` starts fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any, List, Mapping, Optional, Sequence
@@ -265,7 +266,7 @@ def validate(
 
 @command
 def init(
-    file: Path = typer.Argument(..., help="The new scenario file to write (YAML)."),
+    file: str = typer.Argument(..., help="The new scenario file to write (YAML)."),  # str: keeps a trailing /
     principals: str = typer.Option(..., "--principals", help="The two leaders, e.g. zelensky,putin."),
     venues: str = typer.Option(..., "--venues", help="Places they might meet, NAME[:COUNTRY], e.g. geneva:Switzerland,istanbul:Turkey."),
     mediator: Optional[str] = typer.Option(None, "--mediator", help="A mediator who proposes the venues, e.g. trump."),
@@ -277,17 +278,17 @@ def init(
     from sim.report.targets import plan
     from sim.scenario.skeleton import skeleton
 
-    if file.exists() and not force:
+    if os.path.lexists(file) and not force:
         fail(f"{file}: exists; give --force to replace it")
-    plan("FILE", str(file))  # before anything else: a path that cannot be written
+    plan("FILE", file)  # before anything else: a path that cannot be written
     from sim.scenario.fields import parse_date
 
     try:
         day = parse_date(start) if start else None
     except ValueError as error:
         fail(f"--start {start}: {error}")
-    text = skeleton(file.stem, principals.split(","), [v for v in venues.split(",") if v.strip()], mediator, day)
-    with atomic_file("FILE", str(file)) as handle:
+    text = skeleton(Path(file).stem, principals.split(","), [v for v in venues.split(",") if v.strip()], mediator, day)
+    with atomic_file("FILE", file) as handle:
         handle.write(text)
     sys.stdout.write(f"wrote {file}; next: sim explain {file}\n")
 

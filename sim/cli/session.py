@@ -41,6 +41,10 @@ from sim.scenario.loader import scenario_files
 
 #: Options whose output is a picture: written in binary.
 PICTURES = frozenset({"--plot"})
+#: Options whose output gets no manifest: a calibrated scenario records its command in its
+#: header, and its ``extends:`` path depends on its folder, so no replay into a scratch
+#: folder could reproduce it byte for byte.
+UNRECORDED = frozenset({"--out"})
 
 Writer = Callable[[IO[Any]], None]
 
@@ -71,9 +75,11 @@ class Session:
         (their ``extends`` parents are added here) and ``reads`` any other file it reads:
         no output may overwrite one of them; ``json_output`` is None for a command without ``--json``."""
         self.targets = {option: plan(option, path) for option, path in outputs.items() if path is not None}
-        self.manifests = {option: companion(target, manifest.SUFFIX)
-                          for option, target in self.targets.items() if target.kind is Kind.FILE}
-        refuse_shared([*self.targets.values(), *self.manifests.values()], [*_with_parents(inputs), *map(str, reads)])
+        recorded = {option: target for option, target in self.targets.items()
+                    if target.kind is Kind.FILE and option not in UNRECORDED}
+        self.manifests = {option: companion(target, manifest.SUFFIX) for option, target in recorded.items()}
+        refuse_shared([*self.targets.values(), *self.manifests.values()],
+                      [*_with_parents(inputs), *map(str, reads)])
         self.json_output = bool(json_output)
         self._check_standard_output(json_output)
         if any(option in PICTURES for option in self.targets):
@@ -132,9 +138,10 @@ class Session:
         return [target.path for target in self.targets.values()]
 
     def publish(self, scenarios: Mapping[str, Any], writers: Mapping[str, Writer]) -> None:
-        """Write every output: the files and their manifests to temporary files first,
-        then standard output and streams, then rename all the files over their targets;
-        then finish the journal: the command's work is safely on disk."""
+        """Write every output: the files to temporary files first, then standard output
+        and streams, then the manifests (hashing the staged files) to temporary files, then
+        rename all the files over their targets; then finish the journal: the command's
+        work is safely on disk."""
         given = [(self.targets[option], option, write) for option, write in writers.items() if option in self.targets]
         for target, option, write in sorted(given, key=lambda item: item[0].kind is not Kind.FILE):
             with self._staging.staged(target, binary=option in PICTURES) as handle:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from typing import IO, Any, Iterator
 
@@ -54,7 +55,7 @@ class Staging:
             with _refused(target, "cannot write"), open(name, "wb" if binary else "w", **options) as handle:
                 yield handle
             if target.kind is Kind.FILE:
-                os.chmod(name, 0o666 & ~_umask())  # as if created normally, not 0600
+                os.chmod(name, _mode(target.real))
         except BaseException:
             if target.kind is Kind.FILE:
                 _remove(name)
@@ -111,6 +112,15 @@ def _refused(target: Target, doing: str) -> Iterator[None]:
 def _remove(name: str) -> None:
     with contextlib.suppress(FileNotFoundError):
         os.unlink(name)
+
+
+def _mode(path: str) -> int:
+    """The permissions the output gets: those of the file it replaces, else those of a
+    file created normally (not the temporary file's 0600)."""
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
 
 
 def _umask() -> int:

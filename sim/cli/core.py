@@ -117,19 +117,9 @@ def compare(
     resume: Resume = False,
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
-    from sim.cli.session import Session
-    from sim.report import export
-
-    paths, base_path = with_baseline(files, baseline_file)
-    scenarios = load_all(paths, overrides)
-    with Session({"--csv": csv_path, "--html": html}, workers=workers, scheduler=scheduler, resume=resume) as session:
-        grounds = page_provenance(session, scenarios) if html else None
-        arms = run_arms(session, scenarios, runs=runs, seed=seed)
-        baseline = dict(arms)[base_path]
-        session.publish(scenarios, {
-            "--csv": export.table_writer(*export.compare_table(arms, baseline)),
-            "--html": lambda out: out.write(compare_html(scenarios, arms, baseline, overrides, grounds)),
-        })
+    session, arms, baseline = compare_and_publish(files, baseline_file, overrides, {"--csv": csv_path, "--html": html},
+                                                  runs=runs, seed=seed, workers=workers, scheduler=scheduler,
+                                                  resume=resume)
     if session.shows_tables:
         from sim.report.tables import render_compare, render_overrides
 
@@ -192,6 +182,29 @@ def with_baseline(files: Sequence[Path], baseline_file: Path | None) -> tuple[li
     return paths, str(baseline_file) if baseline_file is not None else paths[0]
 
 
+def compare_and_publish(files: Sequence[Path], baseline_file: Path | None, overrides: Sequence[str],
+                        outputs: Mapping[str, str | None], *, runs: int | None, seed: int | None,
+                        workers: int | None, scheduler: str | None, resume: bool) -> tuple[Any, list[tuple[str, Any]], Any]:
+    """Run the scenarios on common random numbers and write the outputs asked for: the
+    compare CSV (``--csv``) and the HTML page (``--html`` or ``sim report``'s ``--output``).
+    Returns the finished session, the arms and the baseline's arm, for the tables."""
+    from sim.cli.session import Session
+    from sim.report import export
+
+    paths, base_path = with_baseline(files, baseline_file)
+    scenarios = load_all(paths, overrides)
+    page_option = next((option for option in ("--html", "--output") if outputs.get(option)), None)
+    with Session(outputs, workers=workers, scheduler=scheduler, resume=resume) as session:
+        grounds = page_provenance(session, scenarios) if page_option else None
+        arms = run_arms(session, scenarios, runs=runs, seed=seed)
+        baseline = dict(arms)[base_path]
+        writers = {"--csv": export.table_writer(*export.compare_table(arms, baseline))}
+        if page_option:
+            writers[page_option] = lambda out: out.write(compare_html(arms, baseline, overrides, grounds))
+        session.publish(scenarios, writers)
+    return session, arms, baseline
+
+
 def run_arms(session: Any, scenarios: Mapping[str, Any], *, runs: int | None, seed: int | None) -> list[tuple[str, Any]]:
     """Every scenario's runs on common random numbers, with one progress bar over all batches."""
     from sim.analysis.experiment import run_arm
@@ -208,8 +221,7 @@ def run_arms(session: Any, scenarios: Mapping[str, Any], *, runs: int | None, se
     return arms
 
 
-def compare_html(scenarios: Mapping[str, Any], arms: Sequence[tuple[str, Any]], baseline: Any,
-                 overrides: Sequence[str], grounds: Any) -> str:
+def compare_html(arms: Sequence[tuple[str, Any]], baseline: Any, overrides: Sequence[str], grounds: Any) -> str:
     """The HTML page of several scenarios' arms (``compare --html``, ``sim report``)."""
     from sim.analysis.zone import analyse_zone
 

@@ -22,7 +22,7 @@ import jinja2
 
 from sim.analysis.experiment import Arm, difference
 from sim.analysis.sweep import Axis, Point as SweepPoint, format_value
-from sim.analysis.zone import Zone
+from sim.analysis.zone import Zone, analyse_zone
 from sim.engine.outcome import REASON_TEXT
 from sim.execution.aggregate import cumulative_curve
 from sim.execution.runner import Result
@@ -65,6 +65,13 @@ def scenario(file: str, result: Result, zone: Zone, overrides: Sequence[str] = (
     """A scenario's result with its parameters' citations, read from ``file``'s comments."""
     found = parameters(file, result.scenario, overrides)
     return Scenario(file, result, zone, tuple(overrides), found, cited(result.scenario, found))
+
+
+def html_report(file: str, result: Result, overrides: Sequence[str] = ()) -> str:
+    """The page of ``result``, simulated from ``file`` (with ``overrides``), for notebooks:
+    what ``sim run FILE --html`` writes, its provenance saying it was made from Python."""
+    found = provenance((), (), {file: result.scenario})
+    return run_page(scenario(file, result, analyse_zone(result.scenario), overrides), found)
 
 
 def run_page(item: Scenario, provenance: Provenance) -> str:
@@ -277,7 +284,7 @@ def _render(items: Sequence[Scenario], provenance: Provenance, *, title: str,
                  sorted(cited_ids, key=lambda f: (f[0], int(f[1:])))]
     return _ENVIRONMENT.get_template("report.html.j2").render(
         title=title, sections=sections, compare=compare, sweep=sweep, curve=curve,
-        facts=facts, fact_rows=fact_rows, command=shlex.join(["sim", *provenance.command]),
+        facts=facts, fact_rows=fact_rows, command=shlex.join(["sim", *provenance.command]) if provenance.command else "",
         manifests=[f"{Path(o).name}.manifest.json" for o in provenance.outputs if o and o != "-"],
         hashes=provenance.hashes, style=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         script=(TEMPLATES / "report.js").read_text(encoding="utf-8"),

@@ -90,7 +90,7 @@ def run(
         session.publish({str(file): scenario}, {
             "--csv": lambda out: export.write_summary_csv(result, out),
             "--plot": lambda out: _plots().plot_run(result, out),
-            "--html": lambda out: out.write(_pages().run_page(_pages().scenario(str(file), result, zone, overrides), grounds)),
+            "--html": lambda out: out.write(_pages().run_page(_pages().scenario_section(str(file), result, zone, overrides), grounds)),
         })
     if as_json:
         session.print_json(export.result_json(result, zone, overrides), {str(file): scenario})
@@ -164,7 +164,7 @@ def sweep(
             "--plot": lambda out: _plots().plot_sweep(axes[0].path, list(axes[0].values),
                                                       [p.arm.result for p in points], out),
             "--html": lambda out: out.write(_pages().sweep_page(
-                _pages().scenario(str(file), baseline.result, analyse_zone(baseline.result.scenario), overrides),
+                _pages().scenario_section(str(file), baseline.result, analyse_zone(baseline.result.scenario), overrides),
                 axes, points, grounds)),
         })
     if session.shows_tables:
@@ -226,7 +226,7 @@ def compare_html(arms: Sequence[tuple[str, Any]], baseline: Any, overrides: Sequ
     from sim.analysis.zone import analyse_zone
 
     pages = _pages()
-    items = [pages.scenario(path, arm.result, analyse_zone(arm.result.scenario), overrides) for path, arm in arms]
+    items = [pages.scenario_section(path, arm.result, analyse_zone(arm.result.scenario), overrides) for path, arm in arms]
     if len(items) == 1:
         return pages.run_page(items[0], grounds)
     return pages.compare_page(items, [arm for _, arm in arms], baseline, grounds)

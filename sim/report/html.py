@@ -11,7 +11,6 @@ clock or on where the file is written, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shlex
 from dataclasses import dataclass
@@ -177,18 +176,23 @@ def _point(x: float, e: Estimate, where: str) -> Point:
 
 
 def _curve(key: str, result: Result) -> Series:
-    """P(summit held by the end of each round) as a step series, x in days from the start."""
+    """P(summit held by each round) as a step series over calendar days (x: the day's
+    ordinal, so scenarios with different calendars line up). Round t's value holds from
+    its opening day, as a report's P(summit by date) counts the round containing the date;
+    the last value is carried to the horizon's end."""
     time = result.scenario.time
-    start = Point(0.0, 0.0, 0.0, 0.0, f"{time.start}: 0.0% (no summit before the first round)")
-    points = [start] + [_point(float((time.round_date(t) - time.start).days + time.round_days), e,
-                               f"by {time.round_date(t) + dt.timedelta(days=time.round_days - 1)}")
-                        for t, e in cumulative_curve(result.tally)]
+    curve = cumulative_curve(result.tally)
+    points = [_point(float(time.round_date(t).toordinal()), e, f"round {t}, week of {time.round_date(t)}")
+              for t, e in curve]
+    if curve:
+        last = curve[-1][1]
+        points.append(_point(float(time.horizon_end.toordinal()), last, f"by {time.horizon_end}"))
     return Series(key, result.scenario.name, tuple(points))
 
 
 def _date_ticks(results: Sequence[Result]) -> list[tuple[float, str]]:
-    time = results[0].scenario.time
-    return [(float((day - time.start).days), day.isoformat()) for day, _ in time.reporting_dates()]
+    """The first scenario's reporting dates (milestones, and the horizon's end)."""
+    return [(float(day.toordinal()), day.isoformat()) for day, _ in results[0].scenario.time.reporting_dates()]
 
 
 def _headline(item: ScenarioSection) -> str:

@@ -45,6 +45,7 @@ _EXPORTS = {
     "run_backtest": "sim.analysis.backtest",
     "Backtest": "sim.analysis.backtest",
     "summary_records": "sim.report.export",
+    "html_report": "sim.report.html",
     "SimError": "sim.errors",
     "ScenarioError": "sim.errors",
     "UsageError": "sim.errors",
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # for editors and type checkers; at run time names load on fi
     from sim.execution.aggregate import Summary
     from sim.execution.runner import Result, simulate
     from sim.report.export import summary_records
+    from sim.report.html import html_report
     from sim.scenario.loader import load_scenario, scenario_from_document
     from sim.scenario.distributions import Distribution
     from sim.scenario.parameters import UncertainParameters, uncertain_parameters, with_values

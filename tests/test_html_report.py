@@ -163,10 +163,12 @@ def test_hover_shows_the_value_and_a_toggle_hides_a_scenario(browser, pages):
     """Pointing at a mark shows its value; a legend button hides that scenario everywhere."""
     made, _ = pages
     page, _ = open_page(browser, made["compare"])
-    mark = page.locator("#by-date svg [data-series='s1'] .mark").nth(20)
+    last = f"s{len(COMPARED) - 1}"  # drawn last, so on top where lines cross
+    mark = page.locator(f"#by-date svg [data-series='{last}'] .mark").nth(20)
     mark.hover()
     tip = page.locator("#tip")
-    assert tip.is_visible() and "escalation" in tip.text_content() and "%" in tip.text_content()
+    assert tip.is_visible() and tip.text_content() == mark.get_attribute("data-tip")
+    assert tip.text_content().startswith("western_format: round 21, week of 2026-06-21: ")
     page.locator("#by-date button[data-toggle='s1']").click()
     assert page.locator("#by-date svg [data-series='s1']").get_attribute("class").split()[-1] == "off"
     assert not page.locator("#compare-table tr[data-series='s1']").is_visible()

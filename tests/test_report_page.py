@@ -136,3 +136,21 @@ def test_every_shipped_scenario_cites_only_facts_that_exist():
     for file in sorted(SCENARIOS.glob("*.yaml")):
         for parameter in parameters(str(file), load_scenario(file)):
             assert set(parameter.facts) <= facts, f"{file.name}: {parameter.path} cites {parameter.facts}"
+
+
+def test_a_notebook_makes_the_same_page_from_python(sim_cli, tmp_path):
+    """``sim.html_report`` gives the page ``sim run --html`` writes, apart from the command
+    line in its provenance: the data it embeds are ``sim run --json``'s."""
+    import json
+
+    import sim
+
+    file = str(SCENARIOS / "base.yaml")  # wherever the tests run from
+    result = sim.simulate(sim.load_scenario(file), runs=2000)
+    page = sim.html_report(file, result)
+    embedded = re.search(r'<script type="application/json" class="sim-data" data-scenario="base">(.*?)</script>',
+                         page, re.S).group(1)
+    done = sim_cli("run", "scenarios/base.yaml", "--runs", "2000", "--json")
+    expected = {k: v for k, v in json.loads(done.stdout).items() if k != "provenance"}
+    assert json.loads(embedded) == expected
+    assert "Made from Python" in page

@@ -91,7 +91,7 @@ def run(
         session.publish({str(file): scenario}, {
             "--csv": lambda out: export.write_summary_csv(result, out),
             "--plot": lambda out: _plots().plot_run(result, out),
-            "--html": lambda out: out.write(_pages().run_page(_pages().scenario(str(file), result, zone, overrides), grounds)),
+            "--html": lambda out: out.write(_pages().run_page(_pages().scenario_section(str(file), result, zone, overrides), grounds)),
         })
     if as_json:
         session.print_json(export.result_json(result, zone, overrides), {str(file): scenario})
@@ -118,20 +118,9 @@ def compare(
     resume: Resume = False,
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
-    from sim.cli.session import Session
-    from sim.report import export
-
-    paths, base_path = with_baseline(files, baseline_file)
-    scenarios = load_all(paths, overrides)
-    with Session({"--csv": csv_path, "--html": html}, inputs=paths, workers=workers, scheduler=scheduler,
-                 resume=resume) as session:
-        grounds = page_provenance(session, scenarios) if html else None
-        arms = run_arms(session, scenarios, runs=runs, seed=seed)
-        baseline = dict(arms)[base_path]
-        session.publish(scenarios, {
-            "--csv": export.table_writer(*export.compare_table(arms, baseline)),
-            "--html": lambda out: out.write(compare_html(scenarios, arms, baseline, overrides, grounds)),
-        })
+    session, arms, baseline = compare_and_publish(files, baseline_file, overrides, {"--csv": csv_path, "--html": html},
+                                                  runs=runs, seed=seed, workers=workers, scheduler=scheduler,
+                                                  resume=resume)
     if session.shows_tables:
         from sim.report.tables import render_compare, render_overrides
 
@@ -176,7 +165,7 @@ def sweep(
             "--plot": lambda out: _plots().plot_sweep(axes[0].path, list(axes[0].values),
                                                       [p.arm.result for p in points], out),
             "--html": lambda out: out.write(_pages().sweep_page(
-                _pages().scenario(str(file), baseline.result, analyse_zone(baseline.result.scenario), overrides),
+                _pages().scenario_section(str(file), baseline.result, analyse_zone(baseline.result.scenario), overrides),
                 axes, points, grounds)),
         })
     if session.shows_tables:
@@ -192,6 +181,29 @@ def with_baseline(files: Sequence[Path], baseline_file: Path | None) -> tuple[li
     if baseline_file is not None and str(baseline_file) not in paths:
         paths.insert(0, str(baseline_file))
     return paths, str(baseline_file) if baseline_file is not None else paths[0]
+
+
+def compare_and_publish(files: Sequence[Path], baseline_file: Path | None, overrides: Sequence[str],
+                        outputs: Mapping[str, str | None], *, runs: int | None, seed: int | None,
+                        workers: int | None, scheduler: str | None, resume: bool) -> tuple[Any, list[tuple[str, Any]], Any]:
+    """Run the scenarios on common random numbers and write the outputs asked for: the
+    compare CSV (``--csv``) and the HTML page (``--html`` or ``sim report``'s ``--output``).
+    Returns the finished session, the arms and the baseline's arm, for the tables."""
+    from sim.cli.session import Session
+    from sim.report import export
+
+    paths, base_path = with_baseline(files, baseline_file)
+    scenarios = load_all(paths, overrides)
+    page_option = next((option for option in ("--html", "--output") if outputs.get(option)), None)
+    with Session(outputs, inputs=paths, workers=workers, scheduler=scheduler, resume=resume) as session:
+        grounds = page_provenance(session, scenarios) if page_option else None
+        arms = run_arms(session, scenarios, runs=runs, seed=seed)
+        baseline = dict(arms)[base_path]
+        writers = {"--csv": export.table_writer(*export.compare_table(arms, baseline))}
+        if page_option:
+            writers[page_option] = lambda out: out.write(compare_html(arms, baseline, overrides, grounds))
+        session.publish(scenarios, writers)
+    return session, arms, baseline
 
 
 def run_arms(session: Any, scenarios: Mapping[str, Any], *, runs: int | None, seed: int | None) -> list[tuple[str, Any]]:
@@ -210,13 +222,12 @@ def run_arms(session: Any, scenarios: Mapping[str, Any], *, runs: int | None, se
     return arms
 
 
-def compare_html(scenarios: Mapping[str, Any], arms: Sequence[tuple[str, Any]], baseline: Any,
-                 overrides: Sequence[str], grounds: Any) -> str:
+def compare_html(arms: Sequence[tuple[str, Any]], baseline: Any, overrides: Sequence[str], grounds: Any) -> str:
     """The HTML page of several scenarios' arms (``compare --html``, ``sim report``)."""
     from sim.analysis.zone import analyse_zone
 
     pages = _pages()
-    items = [pages.scenario(path, arm.result, analyse_zone(arm.result.scenario), overrides) for path, arm in arms]
+    items = [pages.scenario_section(path, arm.result, analyse_zone(arm.result.scenario), overrides) for path, arm in arms]
     if len(items) == 1:
         return pages.run_page(items[0], grounds)
     return pages.compare_page(items, [arm for _, arm in arms], baseline, grounds)

@@ -2,7 +2,8 @@
 
 The page shows what ``sim run`` (one file) or ``sim compare`` (several) would print, with
 charts, every parameter's grounds and the command that makes it again; it is built by
-:mod:`sim.report.html` and written, with its manifest, through the common command frame.
+:mod:`sim.report.html` and written, with its manifest, through the same frame as
+``sim compare --html`` (:func:`sim.cli.core.compare_and_publish`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import List, Optional
 
 import typer
 
-from sim.cli.shell import Overrides, Resume, Runs, Scheduler, Seed, Workers, command, load_all
+from sim.cli.shell import Overrides, Resume, Runs, Scheduler, Seed, Workers, command
 
 __all__: list[str] = []
 
@@ -32,14 +33,7 @@ def report(
     resume: Resume = False,
 ) -> None:
     """Write one self-contained HTML page: answer, uncertainty, assumptions and evidence."""
-    from sim.cli.core import page_provenance, compare_html, run_arms, with_baseline
-    from sim.cli.session import Session
+    from sim.cli.core import compare_and_publish
 
-    paths, base_path = with_baseline(files, baseline_file)
-    scenarios = load_all(paths, overrides)
-    with Session({"--output": output}, inputs=paths, workers=workers, scheduler=scheduler, resume=resume) as session:
-        grounds = page_provenance(session, scenarios)
-        arms = run_arms(session, scenarios, runs=runs, seed=seed)
-        baseline = dict(arms)[base_path]
-        session.publish(scenarios, {"--output": lambda out: out.write(compare_html(scenarios, arms, baseline,
-                                                                                   overrides, grounds))})
+    compare_and_publish(files, baseline_file, overrides, {"--output": output}, runs=runs, seed=seed,
+                        workers=workers, scheduler=scheduler, resume=resume)

@@ -11,7 +11,6 @@ clock or on where the file is written, so the same inputs give the same bytes.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shlex
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ import jinja2
 
 from sim.analysis.experiment import Arm, difference
 from sim.analysis.sweep import Axis, Point as SweepPoint, format_value
-from sim.analysis.zone import Zone
+from sim.analysis.zone import Zone, analyse_zone
 from sim.engine.outcome import REASON_TEXT
 from sim.execution.aggregate import cumulative_curve
 from sim.execution.runner import Result
@@ -40,7 +39,7 @@ _ENVIRONMENT = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), aut
 
 
 @dataclass(frozen=True)
-class Scenario:
+class ScenarioSection:
     """One scenario's runs as the page shows them, with what its parameters rest on."""
 
     file: str
@@ -61,45 +60,52 @@ class Provenance:
     facts: FactBook | None
 
 
-def scenario(file: str, result: Result, zone: Zone, overrides: Sequence[str] = ()) -> Scenario:
+def scenario_section(file: str, result: Result, zone: Zone, overrides: Sequence[str] = ()) -> ScenarioSection:
     """A scenario's result with its parameters' citations, read from ``file``'s comments."""
     found = parameters(file, result.scenario, overrides)
-    return Scenario(file, result, zone, tuple(overrides), found, cited(result.scenario, found))
+    return ScenarioSection(file, result, zone, tuple(overrides), found, cited(result.scenario, found))
 
 
-def run_page(item: Scenario, provenance: Provenance) -> str:
+def html_report(file: str, result: Result, overrides: Sequence[str] = ()) -> str:
+    """The page of ``result``, simulated from ``file`` (with ``overrides``), for notebooks:
+    what ``sim run FILE --html`` writes, its provenance saying it was made from Python."""
+    found = provenance((), (), {file: result.scenario})
+    return run_page(scenario_section(file, result, analyse_zone(result.scenario), overrides), found)
+
+
+def run_page(item: ScenarioSection, provenance: Provenance) -> str:
     """The page of one scenario's runs (``sim run --html``, ``sim report FILE``)."""
     return _render([item], provenance, title=item.result.scenario.title)
 
 
-def compare_page(items: Sequence[Scenario], arms: Sequence[Arm], baseline: Arm, provenance: Provenance) -> str:
+def compare_page(items: Sequence[ScenarioSection], arms: Sequence[Arm], baseline: Arm, provenance: Provenance) -> str:
     """Several scenarios on common random numbers, their table and paired differences."""
     keys = [_key(k) for k in range(len(items))]
-    rows = []
+    rows, bars, bar_keys = [], [], []
     for key, item, arm in zip(keys, items, arms):
-        summary = item.result.summary
+        summary, name = item.result.summary, item.result.scenario.name
         d = difference(arm, baseline)
         median = summary.rounds_quantiles["q50"]
         leading = sorted(summary.venue_share.items(), key=lambda kv: -kv[1].count)
         rows.append({
-            "key": key, "name": item.result.scenario.name, "file": item.file, "p": _cell(summary.p_summit),
+            "key": key, "name": name, "file": item.file, "p": _cell(summary.p_summit),
             "is_baseline": arm is baseline, "diff": difference_text(d), "diff_value": d.value,
             "method": "paired" if d.paired else "independent",
             "median": item.result.scenario.time.round_date(median).isoformat() if median else "",
             "leading": ", ".join(f"{v} {percent(e.value)}" for v, e in leading[:3] if e.count) or "-",
         })
-    others = [(key, row) for key, row, arm in zip(keys, rows, arms) if arm is not baseline]
-    bars = [Bar(row["name"], d.value, d.low, d.high, f"{row['name']} - {baseline.result.scenario.name}: "
-                f"{difference_text(d, labelled=True)}")
-            for (_, row), d in zip(others, (difference(a, baseline) for a in arms if a is not baseline))]
+        if arm is not baseline:
+            bars.append(Bar(name, d.value, d.low, d.high,
+                            f"{name} - {baseline.result.scenario.name}: {difference_text(d, labelled=True)}"))
+            bar_keys.append(key)
     chart = interval_bars(bars, label="Paired difference in P(summit) from the baseline",
-                          unit="percentage points vs baseline", keys=[key for key, _ in others]) if bars else ""
+                          unit="percentage points vs baseline", keys=bar_keys) if bars else ""
     compare = {"rows": rows, "baseline": baseline.result.scenario.name, "chart": chart,
                "paired": len({(a.result.runs, a.result.seed) for a in arms}) == 1}
     return _render(items, provenance, title=f"{len(items)} scenarios compared", compare=compare)
 
 
-def sweep_page(item: Scenario, axes: Sequence[Axis], points: Sequence[SweepPoint], provenance: Provenance) -> str:
+def sweep_page(item: ScenarioSection, axes: Sequence[Axis], points: Sequence[SweepPoint], provenance: Provenance) -> str:
     """A sweep over scenario fields: response curves (one numeric axis) and the grid's table."""
     venues = list(item.result.inputs.venues)
     rows = [{"values": [format_value(v) for v in p.values], "p": _cell(p.arm.result.summary.p_summit),
@@ -170,21 +176,26 @@ def _point(x: float, e: Estimate, where: str) -> Point:
 
 
 def _curve(key: str, result: Result) -> Series:
-    """P(summit held by the end of each round) as a step series, x in days from the start."""
+    """P(summit held by each round) as a step series over calendar days (x: the day's
+    ordinal, so scenarios with different calendars line up). Round t's value holds from
+    its opening day, as a report's P(summit by date) counts the round containing the date;
+    the last value is carried to the horizon's end."""
     time = result.scenario.time
-    start = Point(0.0, 0.0, 0.0, 0.0, f"{time.start}: 0.0% (no summit before the first round)")
-    points = [start] + [_point(float((time.round_date(t) - time.start).days + time.round_days), e,
-                               f"by {time.round_date(t) + dt.timedelta(days=time.round_days - 1)}")
-                        for t, e in cumulative_curve(result.tally)]
+    curve = cumulative_curve(result.tally)
+    points = [_point(float(time.round_date(t).toordinal()), e, f"round {t}, week of {time.round_date(t)}")
+              for t, e in curve]
+    if curve:
+        last = curve[-1][1]
+        points.append(_point(float(time.horizon_end.toordinal()), last, f"by {time.horizon_end}"))
     return Series(key, result.scenario.name, tuple(points))
 
 
 def _date_ticks(results: Sequence[Result]) -> list[tuple[float, str]]:
-    time = results[0].scenario.time
-    return [(float((day - time.start).days), day.isoformat()) for day, _ in time.reporting_dates()]
+    """The first scenario's reporting dates (milestones, and the horizon's end)."""
+    return [(float(day.toordinal()), day.isoformat()) for day, _ in results[0].scenario.time.reporting_dates()]
 
 
-def _headline(item: Scenario) -> str:
+def _headline(item: ScenarioSection) -> str:
     scenario, p = item.result.scenario, item.result.summary.p_summit
     principals = " and ".join(a.name for a in scenario.actors.values() if a.role == "principal")
     horizon = scenario.time.horizon_end
@@ -202,7 +213,7 @@ def _headline(item: Scenario) -> str:
     return text
 
 
-def _section(key: str, item: Scenario, facts: FactBook | None, index: int) -> dict[str, Any]:
+def _section(key: str, item: ScenarioSection, facts: FactBook | None, index: int) -> dict[str, Any]:
     result, summary, zone = item.result, item.result.summary, item.zone
     time = result.scenario.time
     standings = {s.venue: s for s in zone.standings}
@@ -264,7 +275,7 @@ def _script_json(payload: Any) -> str:
     return json.dumps(payload, indent=1, ensure_ascii=False).replace("</", "<\\/")
 
 
-def _render(items: Sequence[Scenario], provenance: Provenance, *, title: str,
+def _render(items: Sequence[ScenarioSection], provenance: Provenance, *, title: str,
             compare: dict[str, Any] | None = None, sweep: dict[str, Any] | None = None) -> str:
     keys = [_key(k) for k in range(len(items))]
     sections = [_section(key, item, provenance.facts, k) for k, (key, item) in enumerate(zip(keys, items))]
@@ -277,7 +288,7 @@ def _render(items: Sequence[Scenario], provenance: Provenance, *, title: str,
                  sorted(cited_ids, key=lambda f: (f[0], int(f[1:])))]
     return _ENVIRONMENT.get_template("report.html.j2").render(
         title=title, sections=sections, compare=compare, sweep=sweep, curve=curve,
-        facts=facts, fact_rows=fact_rows, command=shlex.join(["sim", *provenance.command]),
+        facts=facts, fact_rows=fact_rows, command=shlex.join(["sim", *provenance.command]) if provenance.command else "",
         manifests=[f"{Path(o).name}.manifest.json" for o in provenance.outputs if o and o != "-"],
         hashes=provenance.hashes, style=(TEMPLATES / "report.css").read_text(encoding="utf-8"),
         script=(TEMPLATES / "report.js").read_text(encoding="utf-8"),

@@ -70,7 +70,9 @@ def _nice_top(value: float) -> float:
 
 
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
-    step = _nice_top((high - low) / count)
+    """Round values from ``low`` to ``high``, about ``count`` steps of 1, 2, 2.5 or 5 times a power of ten."""
+    power = 10 ** math.floor(math.log10((high - low) / count))
+    step = next(s * power for s in (1, 2, 2.5, 5, 10) if s * power >= (high - low) / count - 1e-12)
     first = math.ceil(low / step - 1e-9)
     return [k * step for k in range(first, int(math.floor(high / step + 1e-9)) + 1)]
 

@@ -21,6 +21,7 @@ def render_backtest(result: Backtest, console: Any) -> None:
     console.print(f"[bold]Backtest of {book.directory}[/bold]: {len(result.cases)} cases, {result.met} met "
                   f"(outcomes {book.outcomes_file}); {' or '.join(f'{n:,}' for n in runs)} runs per case")
     show(_cases_table(result), console)
+    show(_where_and_when_table(result), console)
     show(_scores_table(result), console)
     show(_calibration_table(result), console)
     console.print(f"Calibration in the large (mean forecast minus share met): "
@@ -32,21 +33,33 @@ def render_backtest(result: Backtest, console: Any) -> None:
 
 def _cases_table(result: Backtest) -> Table:
     table = titled_table("Cases: forecast P(summit by the horizon) and what happened", [
-        ("case", "left"), ("horizon", "left"), ("P(summit) [95%]", "right"), ("met", "left"),
-        ("venue: q(venue)", "left"), ("central 80% given a summit: met in it", "left"),
-        ("Brier", "right"), ("log", "right"),
+        ("case", "left"), ("horizon", "left"), ("P(summit) [95%]", "right"), ("runs", "right"),
+        ("met", "left"), ("Brier", "right"), ("log", "right"),
     ])
     for score in result.cases:
         outcome, time = score.case.outcome, score.case.scenario.time
-        dates = score.central_dates()
-        central = f"{dates[0]} to {dates[1]}" if dates else "-"
-        if score.in_central is not None:
-            central += f": {'yes' if score.in_central else 'no'}"
         table.add_row(
             score.name, f"{time.start} to {time.horizon_end}", f"{percent(score.p.value)} [{interval(score.p)}]",
-            str(outcome.date) if outcome.met else "no",
+            f"{score.runs:,}", str(outcome.date) if outcome.met else "no", f"{score.brier[0]:.3f}",
+            f"{score.log[0]:.3f}",
+        )
+    return table
+
+
+def _where_and_when_table(result: Backtest) -> Table:
+    table = titled_table("Where and when, given a summit: the forecast and the meeting", [
+        ("case", "left"), ("leading venues (share of summits)", "left"), ("met at: q(venue)", "left"),
+        ("10% / 50% / 90% (week of)", "left"), ("met in the central 80%", "left"),
+    ])
+    for score in result.cases:
+        outcome, time = score.case.outcome, score.case.scenario.time
+        leading = sorted((item for item in score.venues_given_summit if item[1].count), key=lambda item: -item[1].count)
+        weeks = "-" if score.central is None else " / ".join(
+            str(time.round_date(r)) for r in (score.central[0], score.median_round, score.central[1]))
+        table.add_row(
+            score.name, ", ".join(f"{venue} {percent(e.value)}" for venue, e in leading[:3]) or "-",
             f"{outcome.venue}: {percent(score.venue_probability)}" if score.venue_probability is not None else "-",
-            central, f"{score.brier[0]:.3f}", f"{score.log[0]:.3f}",
+            weeks, "-" if score.in_central is None else ("yes" if score.in_central else "no"),
         )
     return table
 

@@ -162,3 +162,37 @@ def test_with_values_meets_the_limits():
             with_values(scenario, {"actors.putin.readiness": value})
         assert len(str(caught.value)) < 400
         assert "actors.putin.readiness" in str(caught.value)
+
+
+# --- what the validator says, translated -------------------------------------------------
+
+RAW_VALIDATOR_WORDS = ("extract tag", "discriminator", "expected tags", "instance of", "valid dictionary",
+                       "object to extract fields")
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("actors.putin={name: Putin, readiness: -3}",
+     "actors.putin.role: required field is missing; give role: principal or role: mediator"),
+    ("actors.putin.role=broker", "actors.putin.role: unknown role (got 'broker'); allowed: principal, mediator"),
+    ("actors.putin.role=null", "actors.putin.role: unknown role (got null); allowed: principal, mediator"),
+    ("actors.putin=3", "actors.putin: expected a mapping with role: principal or mediator"),
+    ("time=2026", "time: expected a mapping with the fields start, round_days, horizon_rounds, end, milestones (got 2026)"),
+    ("actors.zelensky.concede=[4]", "actors.zelensky.concede: expected a mapping with the fields after, to (got a list)"),
+    ("venues.geneva=[]", "venues.geneva: expected a mapping with the fields name, country, host, neutral, third_party"),
+    ("events=null", "events: expected a mapping with the fields scheduled, shocks (got null)"),
+    ("actors.trump.leverage=[putin]", "actors.trump.leverage: expected a mapping (got a list)"),
+    ('uncertain={"preparation.rounds": 3}',
+     "uncertain.preparation.rounds: expected a mapping with the fields uniform, normal, triangular, choice"),
+], ids=["no-role", "role-broker", "role-null", "actor-a-number", "time-a-number", "concede-a-list",
+        "venue-a-list", "events-null", "leverage-a-list", "distribution-a-number"])
+def test_wrong_kinds_of_block_say_what_is_allowed(override, expected):
+    """An actor without a role, an unknown role, a block of the wrong kind: the message
+    says what is wrong and what is allowed, in the scenario's words, not the validator's."""
+    line = refused(["validate", BASE, "--set", override], expected)
+    assert not any(words in line for words in RAW_VALIDATOR_WORDS), line
+
+
+def test_a_file_with_an_actor_without_role_is_one_line(write, document):
+    del document["actors"]["putin"]["role"]
+    file = write(document)
+    refused(["run", file], f"{file}: actors.putin.role: required field is missing; give role: principal or role: mediator")

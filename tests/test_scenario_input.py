@@ -196,3 +196,79 @@ def test_a_file_with_an_actor_without_role_is_one_line(write, document):
     del document["actors"]["putin"]["role"]
     file = write(document)
     refused(["run", file], f"{file}: actors.putin.role: required field is missing; give role: principal or role: mediator")
+
+
+# --- how far extends reaches, and what its errors show ----------------------------------------
+
+SECRET = "s3cr3t-hash-value"
+
+
+@pytest.fixture
+def outside(tmp_path_factory) -> Path:
+    """A folder elsewhere on the machine holding a valid scenario and a file that is not one."""
+    folder = tmp_path_factory.mktemp("elsewhere")
+    (folder / "base.yaml").write_bytes(BASE.read_bytes())
+    (folder / "shadow").write_text(f"root:{SECRET}:19000:0:99999:7:::\nuser: {SECRET}\n")
+    return folder
+
+
+def child_of(folder: Path, reference: str, name: str = "child.yaml") -> Path:
+    return write_yaml(folder / name, {"extends": reference, "title": "A variant"})
+
+
+@pytest.mark.parametrize("reference", ["absolute-shadow", "absolute-base", "up-and-over"])
+def test_extends_outside_the_scenarios_folder_is_refused(tmp_path, outside, reference):
+    """A scenario cannot make sim read files elsewhere: not by an absolute path, not by
+    ../; the error says so before anything is read, and quotes nothing of the target."""
+    target = {"absolute-shadow": str(outside / "shadow"), "absolute-base": str(outside / "base.yaml"),
+              "up-and-over": f"../{outside.name}/base.yaml"}[reference]
+    file = child_of(tmp_path, target)
+    for command in (["validate", file], ["run", file, "--runs", "10"], ["explain", file]):
+        line = refused(command, f"{file}: extends: '{target}'", "is outside the scenario's folder", "SIM_EXTENDS_ROOT")
+        assert SECRET not in line
+
+
+def test_extends_through_a_link_out_of_the_folder_is_refused(tmp_path, outside):
+    (tmp_path / "parent.yaml").symlink_to(outside / "base.yaml")
+    refused(["validate", child_of(tmp_path, "parent.yaml")], "is outside the scenario's folder")
+
+
+def test_extends_within_the_folder_tree_and_with_the_opt_in(tmp_path, outside, monkeypatch):
+    """Parents in the scenario's folder and below it are fine; SIM_EXTENDS_ROOT allows more."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "base.yaml").write_bytes(BASE.read_bytes())
+    accepted(["validate", child_of(tmp_path, "common/base.yaml")])
+    up = child_of(tmp_path / "common", "../child.yaml", "grandchild.yaml")  # the folder above its own
+    refused(["validate", up], "is outside the scenario's folder")
+    far = child_of(tmp_path, str(outside / "base.yaml"), "far.yaml")
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", f"/nonexistent:{outside}")
+    accepted(["validate", far])
+    refused(["validate", up], "is outside the scenario's folder")
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", f"{outside}:{tmp_path}")
+    assert "OK" in accepted(["validate", up])
+
+
+@pytest.mark.parametrize("content", [
+    f"root:{SECRET}:19000:0:99999:7:::\nuser: {SECRET}\n",  # parsed as a mapping with strange keys
+    f"{SECRET}: 1\nname: x\n",  # a mapping with one unknown key
+    f"a: b\n\t{SECRET}\n",  # not YAML
+    f"{SECRET}: 1\n{SECRET}: 2\n",  # a duplicate key
+    f"!!python/object:{SECRET} x\n",  # a tag
+], ids=["shadow-like", "unknown-key", "not-yaml", "duplicate-key", "tag"])
+def test_a_parent_that_is_not_a_scenario_is_not_echoed(tmp_path, content):
+    """A file reached by extends that is not a mapping of scenario fields is refused
+    without quoting a line, a key or a token of it."""
+    (tmp_path / "parent.yaml").write_text(content)
+    result = RUNNER.invoke(app, ["validate", str(child_of(tmp_path, "parent.yaml"))])
+    assert result.exit_code == 2 and SECRET not in result.stderr + result.stdout, result.stderr
+    assert "parent.yaml" in result.stderr and INTERNAL not in result.stderr
+
+
+def test_calibrate_refuses_an_out_file_that_could_not_reach_its_parent(tmp_path):
+    """calibrate --out writes a file that extends FILE: one that could not be read back is
+    refused before any work."""
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "calibrated.yaml"
+    refused(["calibrate", BASE, "--target", "0.3", "--by", "2026-06-30", "--param", "actors.putin.readiness=-5:1",
+             "--out", out], f"--out {out}", "outside the folder", "SIM_EXTENDS_ROOT")
+    assert not out.exists()

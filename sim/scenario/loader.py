@@ -22,7 +22,7 @@ from sim.scenario.schema import Scenario
 from sim.scenario.variants import apply_overrides, extends_chain, resolve_extends
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "load_document", "load_scenario", "parse_yaml",
-           "read_document", "scenario_files", "scenario_from_document"]
+           "read_document", "read_parent", "scenario_files", "scenario_from_document"]
 
 
 def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
@@ -40,7 +40,7 @@ def load_document(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -
     """The scenario document at ``path`` with its parents merged and overrides applied."""
     source = str(path)
     try:
-        document = resolve_extends(read_document(path), Path(path), read_document)
+        document = resolve_extends(read_document(path), Path(path), read_parent)
         return apply_overrides(document, overrides) if overrides else document
     except ScenarioError as error:
         raise (error if error.source else error.with_source(source)) from None
@@ -51,11 +51,18 @@ def scenario_files(path: str | os.PathLike[str]) -> list[str]:
     document = read_document(path)
     if not isinstance(document, dict):
         return [str(path)]
-    return [name for name, _ in extends_chain(document, Path(path), read_document)]
+    return [name for name, _ in extends_chain(document, Path(path), read_parent)]
 
 
-def read_document(path: str | os.PathLike[str]) -> Any:
-    """The YAML document in the file at ``path``, read safely and within limits."""
+def read_parent(path: str | os.PathLike[str]) -> Any:
+    """A file reached by ``extends``: read as :func:`read_document` reads, but a YAML
+    problem is told by its position only, since the file may not be a scenario at all."""
+    return read_document(path, quote=False)
+
+
+def read_document(path: str | os.PathLike[str], quote: bool = True) -> Any:
+    """The YAML document in the file at ``path``, read safely and within limits; with
+    ``quote=False`` a YAML problem is told without quoting the file."""
     source = str(path)
     file = Path(path)
     try:
@@ -80,7 +87,7 @@ def read_document(path: str | os.PathLike[str]) -> Any:
             [Problem("", f"not UTF-8 text (byte {error.start}); scenario files are YAML text")],
             source,
         ) from None
-    return parse_yaml(text, source)
+    return parse_yaml(text, source, quote)
 
 
 def scenario_from_document(document: Any, source: str = "<document>") -> Scenario:

@@ -37,19 +37,24 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, source: str = "<string>") -> Any:
-    """Parse one YAML document safely, refusing bombs, deep nesting and duplicate keys."""
+def parse_yaml(text: str, source: str = "<string>", quote: bool = True) -> Any:
+    """Parse one YAML document safely, refusing bombs, deep nesting and duplicate keys.
+
+    With ``quote=False`` a problem is said by its position only, quoting nothing of the
+    text (for a file reached by ``extends`` that may not be a scenario at all).
+    """
     try:
-        document = _parse(text)
+        document = _parse(text, quote)
         if document is _EMPTY:
             raise ScenarioError([Problem("", "the file is empty; expected a YAML mapping")])
         return document
     except ScenarioError as error:
         raise error.with_source(source) from None
     except yaml.MarkedYAMLError as error:
-        raise ScenarioError([Problem("", _yaml_message(error))], source) from None
+        raise ScenarioError([Problem("", _yaml_message(error, quote))], source) from None
     except yaml.YAMLError as error:
-        raise ScenarioError([Problem("", f"invalid YAML: {' '.join(str(error).split())}")], source) from None
+        said = f": {' '.join(str(error).split())}" if quote else ""
+        raise ScenarioError([Problem("", f"invalid YAML{said}")], source) from None
     except RecursionError:
         raise ScenarioError([Problem("", f"YAML {TOO_DEEP}")], source) from None
 
@@ -83,7 +88,7 @@ def _value_message(message: str) -> str:
     return f"the value is not valid YAML: {message}"
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str, quote: bool = True) -> Any:
     """The document in ``text``, or ``_EMPTY``; limits as ScenarioError, YAML errors raw."""
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError([Problem("", f"is longer than the {MAX_FILE_BYTES:,} characters allowed")])
@@ -92,7 +97,7 @@ def _parse(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return _EMPTY
-        _check_node(node)
+        _check_node(node, quote)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -117,14 +122,16 @@ def check_value(value: Any, where: str = "", what: str = "the value") -> None:
             stack.extend((child, depth + 1) for child in node)
 
 
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+def _yaml_message(error: yaml.MarkedYAMLError, quote: bool = True) -> str:
     mark = error.problem_mark or error.context_mark
+    if not quote:
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}" if mark else "invalid YAML"
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     what = " ".join(part for part in (error.context, error.problem) if part)
     return f"invalid YAML at {where}{what}".replace("\n", " ")
 
 
-def _check_node(root: yaml.Node) -> None:
+def _check_node(root: yaml.Node, quote: bool = True) -> None:
     """Refuse documents whose expanded size or depth exceed the limits.
 
     Aliases make a node reachable many times; sizes are memoised per node so counting is
@@ -146,7 +153,7 @@ def _check_node(root: yaml.Node) -> None:
             sizes[id(node)] = size
             continue
         if isinstance(node, yaml.MappingNode):
-            _check_duplicate_keys(node)
+            _check_duplicate_keys(node, quote)
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
 
@@ -159,11 +166,12 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_duplicate_keys(node: yaml.MappingNode) -> None:
+def _check_duplicate_keys(node: yaml.MappingNode, quote: bool = True) -> None:
     seen: set[str] = set()
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode):
             if key.value in seen:
                 line = key.start_mark.line + 1
-                raise ScenarioError([Problem("", f"line {line}: duplicate key '{key.value}'")])
+                raise ScenarioError([Problem("", f"line {line}: duplicate key '{key.value}'" if quote
+                                             else f"line {line}: a key is there twice")])
             seen.add(key.value)

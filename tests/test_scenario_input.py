@@ -272,3 +272,13 @@ def test_calibrate_refuses_an_out_file_that_could_not_reach_its_parent(tmp_path)
     refused(["calibrate", BASE, "--target", "0.3", "--by", "2026-06-30", "--param", "actors.putin.readiness=-5:1",
              "--out", out], f"--out {out}", "outside the folder", "SIM_EXTENDS_ROOT")
     assert not out.exists()
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("venues={}", "venues: needs at least 1 entry, found 0"),
+    ("actors={}", "actors: needs at least 2 entries, found 0"),
+    ("time.milestones=[" + ", ".join(["2026-03-01"] * 101) + "]", "time.milestones: allows at most 100 items, found 101"),
+])
+def test_too_few_or_too_many_entries_say_the_bound(override, expected):
+    line = refused(["validate", BASE, "--set", override], expected)
+    assert "after validation" not in line and "dictionary" not in line

@@ -46,6 +46,8 @@ def problem(item: dict[str, Any], document: Any) -> Problem:
         return _tag_problem(item, path, document)
     if kind in MAPPING_EXPECTED:
         return Problem(dotted, f"expected a mapping{_holding(path, document)}{_got(value)}")
+    if kind in ("too_short", "too_long"):
+        return Problem(dotted, _length_message(kind, item.get("ctx", {})))
     message = item["msg"]
     if kind == "value_error":
         message = message.removeprefix("Value error, ")
@@ -64,6 +66,15 @@ def _got(value: Any) -> str:
         return " (got null)"
     shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
     return f" (got {shown})"
+
+
+def _length_message(kind: str, ctx: dict[str, Any]) -> str:
+    """"needs at least 1 entry, found 0" rather than the validator's "dictionary should have..."."""
+    bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+    mapping = str(ctx.get("field_type", "")).lower() == "dictionary"
+    singular, plural = ("entry", "entries") if mapping else ("item", "items")
+    what = singular if bound == 1 else plural
+    return f"{'needs at least' if kind == 'too_short' else 'allows at most'} {bound} {what}, found {ctx.get('actual_length')}"
 
 
 def _tag_problem(item: dict[str, Any], path: list[Any], document: Any) -> Problem:

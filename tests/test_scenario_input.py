@@ -157,11 +157,12 @@ def test_with_values_meets_the_limits():
         deep = [deep]
     looped: list = []
     looped.append(looped)
-    for value in (deep, looped):
+    shared = [[0] * 1000] * 200  # one list referred to 200 times: 200,000 nodes, like an alias bomb
+    for value, said in ((deep, "nested too deeply"), (looped, "nested too deeply"), (shared, "100,000 nodes")):
         with pytest.raises(ScenarioError) as caught:
             with_values(scenario, {"actors.putin.readiness": value})
         assert len(str(caught.value)) < 400
-        assert "actors.putin.readiness" in str(caught.value)
+        assert "actors.putin.readiness" in str(caught.value) and said in str(caught.value)
 
 
 # --- what the validator says, translated -------------------------------------------------

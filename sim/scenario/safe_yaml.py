@@ -106,20 +106,22 @@ def _parse(text: str, quote: bool = True) -> Any:
 def check_value(value: Any, where: str = "", what: str = "the value") -> None:
     """Refuse a Python value (nested dicts and lists) beyond the YAML limits: deeper than
     :data:`MAX_DEPTH` or larger than :data:`MAX_NODES` nodes (a structure that contains
-    itself counts as infinitely large). Walks iteratively, so depth cannot overflow."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    count = 0
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if depth > MAX_DEPTH:
-            raise ScenarioError([Problem(where, f"{what} {TOO_DEEP}")])
+    itself is infinitely deep). Walks level by level, so depth cannot overflow; only
+    containers are visited one by one, which keeps it quick on every validation."""
+    containers = (dict, list, tuple)
+    level = [value] if isinstance(value, containers) else []
+    count, depth = 1, 1
+    while level:
+        below = []
+        for node in level:
+            children = [part for pair in node.items() for part in pair] if isinstance(node, dict) else node
+            if children and depth >= MAX_DEPTH:
+                raise ScenarioError([Problem(where, f"{what} {TOO_DEEP}")])
+            count += len(children)
+            below.extend(child for child in children if isinstance(child, containers))
         if count > MAX_NODES:
             raise ScenarioError([Problem(where, f"{what} {TOO_BIG}")])
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for pair in node.items() for child in pair)
-        elif isinstance(node, (list, tuple)):
-            stack.extend((child, depth + 1) for child in node)
+        level, depth = below, depth + 1
 
 
 def _yaml_message(error: yaml.MarkedYAMLError, quote: bool = True) -> str:

@@ -108,13 +108,17 @@ def test_a_horizon_past_the_last_date_is_caught_by_validate(write, document):
     {"start": "9999-12-25", "round_days": 7, "horizon_rounds": 1},
     {"start": "9999-10-01", "end": "9999-12-31"},
 ], ids=["rounds-to-the-last-day", "end-on-the-last-day"])
-def test_a_horizon_ending_on_the_last_date_runs(write, document, time):
-    """The check is exact: a horizon that ends on 9999-12-31 runs, month ends and all."""
+def test_a_horizon_ending_on_the_last_date_runs(write, document, time, tmp_path):
+    """The check is exact: a horizon that ends on 9999-12-31 runs, month ends, per-run
+    dates and picture included."""
+    pytest.importorskip("matplotlib")
     document["time"] = time
     file = write(document)
     accepted(["validate", file])
     assert "9999-12-31" in accepted(["run", file, "--runs", "20", "--workers", "1", "--json"])
-    accepted(["run", file, "--runs", "20", "--workers", "1"])
+    accepted(["run", file, "--runs", "20", "--workers", "1", "--runs-csv", tmp_path / "runs.csv",
+              "--plot", tmp_path / "run.png"])
+    accepted(["trace", file, "--run", "1"])
 
 
 # --- the reader's limits, whatever the value's source ----------------------------------------

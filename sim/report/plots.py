@@ -6,6 +6,7 @@ paid otherwise. Every band drawn is a 95% Wilson interval.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO, Sequence
 
 from sim.errors import UsageError
@@ -39,6 +40,14 @@ def _bars(axes, labels: Sequence[str], estimates: Sequence[Estimate], title: str
     axes.set_title(title)
 
 
+def _date_span(first: dt.date, last: dt.date) -> tuple[dt.date, dt.date]:
+    """The date axis: the horizon exactly, since matplotlib's own margins would reach past
+    9999-12-31 for a horizon at the calendar's end (a one-day horizon is widened inward)."""
+    if first < last:
+        return first, last
+    return (first - dt.timedelta(days=1), last) if first > dt.date.min else (first, last + dt.timedelta(days=1))
+
+
 def plot_run(result: Result, handle: IO[bytes]) -> None:
     """Cumulative P(summit by date) with its band, and the venue shares, as one PNG."""
     plt = _pyplot()
@@ -54,6 +63,7 @@ def plot_run(result: Result, handle: IO[bytes]) -> None:
     left.set_title(f"{scenario.name}: summit by date ({result.runs:,} runs)")
     left.legend(loc="upper left")
     left.tick_params(axis="x", rotation=30)
+    left.set_xlim(*_date_span(scenario.time.start, scenario.time.horizon_end))
     shares = result.summary.venue_share
     names = {vid: venue.name for vid, venue in scenario.venues.items()}
     order = sorted(shares, key=lambda vid: -shares[vid].count)

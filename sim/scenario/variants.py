@@ -25,6 +25,8 @@ from sim.scenario.schema import Scenario
 
 MAX_CHAIN = 20
 EXTENDS = "extends"
+#: Environment variable: more folders (separated like PATH) that ``extends`` may reach.
+ROOTS_VARIABLE = "SIM_EXTENDS_ROOT"
 
 
 def deep_merge(parent: Any, child: Any) -> Any:
@@ -91,10 +93,6 @@ def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> lis
         layers.append((name, read(name)))
         _check_parent(layers[-1][1], name)
     return layers
-
-
-#: Environment variable: more folders (separated like PATH) that ``extends`` may reach.
-ROOTS_VARIABLE = "SIM_EXTENDS_ROOT"
 
 
 def extends_roots(file: Path) -> list[Path]:

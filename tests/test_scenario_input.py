@@ -108,13 +108,17 @@ def test_a_horizon_past_the_last_date_is_caught_by_validate(write, document):
     {"start": "9999-12-25", "round_days": 7, "horizon_rounds": 1},
     {"start": "9999-10-01", "end": "9999-12-31"},
 ], ids=["rounds-to-the-last-day", "end-on-the-last-day"])
-def test_a_horizon_ending_on_the_last_date_runs(write, document, time):
-    """The check is exact: a horizon that ends on 9999-12-31 runs, month ends and all."""
+def test_a_horizon_ending_on_the_last_date_runs(write, document, time, tmp_path):
+    """The check is exact: a horizon that ends on 9999-12-31 runs, month ends, per-run
+    dates and picture included."""
+    pytest.importorskip("matplotlib")
     document["time"] = time
     file = write(document)
     accepted(["validate", file])
     assert "9999-12-31" in accepted(["run", file, "--runs", "20", "--workers", "1", "--json"])
-    accepted(["run", file, "--runs", "20", "--workers", "1"])
+    accepted(["run", file, "--runs", "20", "--workers", "1", "--runs-csv", tmp_path / "runs.csv",
+              "--plot", tmp_path / "run.png"])
+    accepted(["trace", file, "--run", "1"])
 
 
 # --- the reader's limits, whatever the value's source ----------------------------------------
@@ -157,8 +161,129 @@ def test_with_values_meets_the_limits():
         deep = [deep]
     looped: list = []
     looped.append(looped)
-    for value in (deep, looped):
+    shared = [[0] * 1000] * 200  # one list referred to 200 times: 200,000 nodes, like an alias bomb
+    for value, said in ((deep, "nested too deeply"), (looped, "nested too deeply"), (shared, "100,000 nodes")):
         with pytest.raises(ScenarioError) as caught:
             with_values(scenario, {"actors.putin.readiness": value})
         assert len(str(caught.value)) < 400
-        assert "actors.putin.readiness" in str(caught.value)
+        assert "actors.putin.readiness" in str(caught.value) and said in str(caught.value)
+
+
+# --- what the validator says, translated -------------------------------------------------
+
+RAW_VALIDATOR_WORDS = ("extract tag", "discriminator", "expected tags", "instance of", "valid dictionary",
+                       "object to extract fields")
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("actors.putin={name: Putin, readiness: -3}",
+     "actors.putin.role: required field is missing; give role: principal or role: mediator"),
+    ("actors.putin.role=broker", "actors.putin.role: unknown role (got 'broker'); allowed: principal, mediator"),
+    ("actors.putin.role=null", "actors.putin.role: unknown role (got null); allowed: principal, mediator"),
+    ("actors.putin=3", "actors.putin: expected a mapping with role: principal or mediator"),
+    ("time=2026", "time: expected a mapping with the fields start, round_days, horizon_rounds, end, milestones (got 2026)"),
+    ("actors.zelensky.concede=[4]", "actors.zelensky.concede: expected a mapping with the fields after, to (got a list)"),
+    ("venues.geneva=[]", "venues.geneva: expected a mapping with the fields name, country, host, neutral, third_party"),
+    ("events=null", "events: expected a mapping with the fields scheduled, shocks (got null)"),
+    ("actors.trump.leverage=[putin]", "actors.trump.leverage: expected a mapping (got a list)"),
+    ('uncertain={"preparation.rounds": 3}',
+     "uncertain.preparation.rounds: expected a mapping with the fields uniform, normal, triangular, choice"),
+], ids=["no-role", "role-broker", "role-null", "actor-a-number", "time-a-number", "concede-a-list",
+        "venue-a-list", "events-null", "leverage-a-list", "distribution-a-number"])
+def test_wrong_kinds_of_block_say_what_is_allowed(override, expected):
+    """An actor without a role, an unknown role, a block of the wrong kind: the message
+    says what is wrong and what is allowed, in the scenario's words, not the validator's."""
+    line = refused(["validate", BASE, "--set", override], expected)
+    assert not any(words in line for words in RAW_VALIDATOR_WORDS), line
+
+
+def test_a_file_with_an_actor_without_role_is_one_line(write, document):
+    del document["actors"]["putin"]["role"]
+    file = write(document)
+    refused(["run", file], f"{file}: actors.putin.role: required field is missing; give role: principal or role: mediator")
+
+
+# --- how far extends reaches, and what its errors show ----------------------------------------
+
+SECRET = "s3cr3t-hash-value"
+
+
+@pytest.fixture
+def outside(tmp_path_factory) -> Path:
+    """A folder elsewhere on the machine holding a valid scenario and a file that is not one."""
+    folder = tmp_path_factory.mktemp("elsewhere")
+    (folder / "base.yaml").write_bytes(BASE.read_bytes())
+    (folder / "shadow").write_text(f"root:{SECRET}:19000:0:99999:7:::\nuser: {SECRET}\n")
+    return folder
+
+
+def child_of(folder: Path, reference: str, name: str = "child.yaml") -> Path:
+    return write_yaml(folder / name, {"extends": reference, "title": "A variant"})
+
+
+@pytest.mark.parametrize("reference", ["absolute-shadow", "absolute-base", "up-and-over"])
+def test_extends_outside_the_scenarios_folder_is_refused(tmp_path, outside, reference):
+    """A scenario cannot make sim read files elsewhere: not by an absolute path, not by
+    ../; the error says so before anything is read, and quotes nothing of the target."""
+    target = {"absolute-shadow": str(outside / "shadow"), "absolute-base": str(outside / "base.yaml"),
+              "up-and-over": f"../{outside.name}/base.yaml"}[reference]
+    file = child_of(tmp_path, target)
+    for command in (["validate", file], ["run", file, "--runs", "10"], ["explain", file]):
+        line = refused(command, f"{file}: extends: '{target}'", "is outside the scenario's folder", "SIM_EXTENDS_ROOT")
+        assert SECRET not in line
+
+
+def test_extends_through_a_link_out_of_the_folder_is_refused(tmp_path, outside):
+    (tmp_path / "parent.yaml").symlink_to(outside / "base.yaml")
+    refused(["validate", child_of(tmp_path, "parent.yaml")], "is outside the scenario's folder")
+
+
+def test_extends_within_the_folder_tree_and_with_the_opt_in(tmp_path, outside, monkeypatch):
+    """Parents in the scenario's folder and below it are fine; SIM_EXTENDS_ROOT allows more."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "common" / "base.yaml").write_bytes(BASE.read_bytes())
+    accepted(["validate", child_of(tmp_path, "common/base.yaml")])
+    up = child_of(tmp_path / "common", "../child.yaml", "grandchild.yaml")  # the folder above its own
+    refused(["validate", up], "is outside the scenario's folder")
+    far = child_of(tmp_path, str(outside / "base.yaml"), "far.yaml")
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", f"/nonexistent:{outside}")
+    accepted(["validate", far])
+    refused(["validate", up], "is outside the scenario's folder")
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", f"{outside}:{tmp_path}")
+    assert "OK" in accepted(["validate", up])
+
+
+@pytest.mark.parametrize("content", [
+    f"root:{SECRET}:19000:0:99999:7:::\nuser: {SECRET}\n",  # parsed as a mapping with strange keys
+    f"{SECRET}: 1\nname: x\n",  # a mapping with one unknown key
+    f"a: b\n\t{SECRET}\n",  # not YAML
+    f"{SECRET}: 1\n{SECRET}: 2\n",  # a duplicate key
+    f"!!python/object:{SECRET} x\n",  # a tag
+], ids=["shadow-like", "unknown-key", "not-yaml", "duplicate-key", "tag"])
+def test_a_parent_that_is_not_a_scenario_is_not_echoed(tmp_path, content):
+    """A file reached by extends that is not a mapping of scenario fields is refused
+    without quoting a line, a key or a token of it."""
+    (tmp_path / "parent.yaml").write_text(content)
+    result = RUNNER.invoke(app, ["validate", str(child_of(tmp_path, "parent.yaml"))])
+    assert result.exit_code == 2 and SECRET not in result.stderr + result.stdout, result.stderr
+    assert "parent.yaml" in result.stderr and INTERNAL not in result.stderr
+
+
+def test_calibrate_refuses_an_out_file_that_could_not_reach_its_parent(tmp_path):
+    """calibrate --out writes a file that extends FILE: one that could not be read back is
+    refused before any work."""
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "calibrated.yaml"
+    refused(["calibrate", BASE, "--target", "0.3", "--by", "2026-06-30", "--param", "actors.putin.readiness=-5:1",
+             "--out", out], f"--out {out}", "outside the folder", "SIM_EXTENDS_ROOT")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("venues={}", "venues: needs at least 1 entry, found 0"),
+    ("actors={}", "actors: needs at least 2 entries, found 0"),
+    ("time.milestones=[" + ", ".join(["2026-03-01"] * 101) + "]", "time.milestones: allows at most 100 items, found 101"),
+])
+def test_too_few_or_too_many_entries_say_the_bound(override, expected):
+    line = refused(["validate", BASE, "--set", override], expected)
+    assert "after validation" not in line and "dictionary" not in line

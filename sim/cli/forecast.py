@@ -23,6 +23,7 @@ from sim.cli.shell import (
     Workers,
     command,
     console,
+    fail,
     load_all,
 )
 
@@ -74,9 +75,13 @@ def calibrate(
     from sim.report.forecast_data import write_calibrated
     from sim.report.forecast_tables import render_calibration
     from sim.report.tables import render_overrides
+    from sim.scenario.variants import ROOTS_VARIABLE, within_reach
 
     path, low, high = parse_param(param)
     day = parse_by(by)
+    if out and out != "-" and not within_reach(file, out):
+        fail(f"--out {out}: the calibrated scenario extends {file}, which is outside the folder of {out}; "
+             f"write it in the folder of {file} or below, or set {ROOTS_VARIABLE}=DIR to allow parents under DIR")
     with Session({"--out": out}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("calibrating") as advance:
             found = calibrate_parameter(str(file), overrides, path=path, low=low, high=high, target=target, by=day,

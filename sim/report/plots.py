@@ -6,6 +6,7 @@ paid otherwise. Every band drawn is a 95% Wilson interval.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO, Sequence
 
 from sim.analysis.backtest import Backtest
@@ -40,6 +41,18 @@ def _bars(axes, labels: Sequence[str], estimates: Sequence[Estimate], title: str
     axes.set_title(title)
 
 
+def _keep_dates_in_calendar(axes, first: dt.date, last: dt.date) -> None:
+    """matplotlib pads the date axis on each side; for a horizon at the calendar's end that
+    padding would pass 9999-12-31 (or 0001-01-01) and fail, so there the axis is the
+    horizon exactly. Elsewhere the picture is left as matplotlib draws it."""
+    pad = max((last - first) * axes.margins()[0], dt.timedelta(days=1))
+    if last <= dt.date.max - pad and first >= dt.date.min + pad:
+        return
+    if first == last:  # one day: widen into the calendar
+        first, last = (first - dt.timedelta(days=1), last) if first > dt.date.min else (first, last + dt.timedelta(days=1))
+    axes.set_xlim(first, last)
+
+
 def plot_run(result: Result, handle: IO[bytes]) -> None:
     """Cumulative P(summit by date) with its band, and the venue shares, as one PNG."""
     plt = _pyplot()
@@ -55,6 +68,7 @@ def plot_run(result: Result, handle: IO[bytes]) -> None:
     left.set_title(f"{scenario.name}: summit by date ({result.runs:,} runs)")
     left.legend(loc="upper left")
     left.tick_params(axis="x", rotation=30)
+    _keep_dates_in_calendar(left, scenario.time.start, scenario.time.horizon_end)
     shares = result.summary.venue_share
     names = {vid: venue.name for vid, venue in scenario.venues.items()}
     order = sorted(shares, key=lambda vid: -shares[vid].count)

@@ -10,20 +10,19 @@ limits before it is validated, and validation errors are translated into
 from __future__ import annotations
 
 import os
-import types
-import typing
 from pathlib import Path
 from typing import Any, Sequence
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from sim.errors import Problem, ScenarioError
+from sim.scenario.problems import translate
 from sim.scenario.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, check_value, parse_yaml
 from sim.scenario.schema import Scenario
 from sim.scenario.variants import apply_overrides, extends_chain, resolve_extends
 
 __all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "load_document", "load_scenario", "parse_yaml",
-           "read_document", "scenario_files", "scenario_from_document"]
+           "read_document", "read_parent", "scenario_files", "scenario_from_document"]
 
 
 def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
@@ -41,7 +40,7 @@ def load_document(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -
     """The scenario document at ``path`` with its parents merged and overrides applied."""
     source = str(path)
     try:
-        document = resolve_extends(read_document(path), Path(path), read_document)
+        document = resolve_extends(read_document(path), Path(path), read_parent)
         return apply_overrides(document, overrides) if overrides else document
     except ScenarioError as error:
         raise (error if error.source else error.with_source(source)) from None
@@ -52,11 +51,18 @@ def scenario_files(path: str | os.PathLike[str]) -> list[str]:
     document = read_document(path)
     if not isinstance(document, dict):
         return [str(path)]
-    return [name for name, _ in extends_chain(document, Path(path), read_document)]
+    return [name for name, _ in extends_chain(document, Path(path), read_parent)]
 
 
-def read_document(path: str | os.PathLike[str]) -> Any:
-    """The YAML document in the file at ``path``, read safely and within limits."""
+def read_parent(path: str | os.PathLike[str]) -> Any:
+    """A file reached by ``extends``: read as :func:`read_document` reads, but a YAML
+    problem is told by its position only, since the file may not be a scenario at all."""
+    return read_document(path, quote=False)
+
+
+def read_document(path: str | os.PathLike[str], quote: bool = True) -> Any:
+    """The YAML document in the file at ``path``, read safely and within limits; with
+    ``quote=False`` a YAML problem is told without quoting the file."""
     source = str(path)
     file = Path(path)
     try:
@@ -81,7 +87,7 @@ def read_document(path: str | os.PathLike[str]) -> Any:
             [Problem("", f"not UTF-8 text (byte {error.start}); scenario files are YAML text")],
             source,
         ) from None
-    return parse_yaml(text, source)
+    return parse_yaml(text, source, quote)
 
 
 def scenario_from_document(document: Any, source: str = "<document>") -> Scenario:
@@ -98,95 +104,6 @@ def scenario_from_document(document: Any, source: str = "<document>") -> Scenari
     except ScenarioError as error:
         raise error.with_source(source) from None
     except ValidationError as error:
-        problems = [_problem(item, document) for item in error.errors(include_url=False)]
-        raise ScenarioError(_unique(problems), source) from None
+        raise ScenarioError(translate(error, document), source) from None
     except RecursionError:
         raise ScenarioError([Problem("", "document nested too deeply")], source) from None
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return list(dict.fromkeys(problems))
-
-
-def _problem(item: dict[str, Any], document: Any) -> Problem:
-    """Translate one pydantic error into a path and a message saying what is allowed."""
-    path = _document_path(item["loc"], document)
-    dotted = ".".join(str(part) for part in path)
-    kind = item["type"]
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(path[:-1], document)
-        listed = f"; allowed: {', '.join(allowed)}" if allowed else ""
-        return Problem(dotted, f"unknown field{listed}")
-    if kind == "missing":
-        return Problem(dotted, "required field is missing")
-    message = item["msg"]
-    value = item.get("input")
-    if kind == "value_error":
-        message = message.removeprefix("Value error, ")
-    elif isinstance(value, (str, int, float, bool)) and not isinstance(value, dict):
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
-        message = f"{message} (got {shown})"
-    return Problem(dotted, message[0].lower() + message[1:] if message else "invalid value")
-
-
-def _document_path(loc: tuple[Any, ...], document: Any) -> list[Any]:
-    """The pydantic location without union tags, following the document itself."""
-    path: list[Any] = []
-    node = document
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        elif isinstance(node, dict) and part in ("principal", "mediator") and node.get("role") == part:
-            continue
-        elif isinstance(part, str) and part.endswith("[key]"):
-            continue
-        else:
-            node = None
-        path.append(part)
-    return path
-
-
-def _allowed_keys(path: list[Any], document: Any) -> list[str]:
-    """The field names of the model that sits at ``path`` in the scenario."""
-    annotation: Any = Scenario
-    node = document
-    for part in path:
-        annotation = _resolve(annotation, node)
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            field = annotation.model_fields.get(str(part))
-            if field is None:
-                return []
-            annotation = field.annotation
-        else:
-            args = typing.get_args(annotation)
-            if not args:
-                return []
-            annotation = args[-1]
-        node = node.get(part) if isinstance(node, dict) else (
-            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
-        )
-    annotation = _resolve(annotation, node)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return list(annotation.model_fields)
-    return []
-
-
-def _resolve(annotation: Any, node: Any) -> Any:
-    """Unwrap Annotated and Optional, and pick a union member by the node's role."""
-    while True:
-        origin = typing.get_origin(annotation)
-        if origin is typing.Annotated:
-            annotation = typing.get_args(annotation)[0]
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(annotation) if a is not type(None)]
-            chosen = members[0]
-            for member in members:
-                role = getattr(member, "model_fields", {}).get("role")
-                if role is not None and isinstance(node, dict):
-                    if node.get("role") in typing.get_args(role.annotation):
-                        chosen = member
-            annotation = chosen
-        else:
-            return annotation

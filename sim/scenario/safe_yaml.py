@@ -37,19 +37,24 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, source: str = "<string>") -> Any:
-    """Parse one YAML document safely, refusing bombs, deep nesting and duplicate keys."""
+def parse_yaml(text: str, source: str = "<string>", quote: bool = True) -> Any:
+    """Parse one YAML document safely, refusing bombs, deep nesting and duplicate keys.
+
+    With ``quote=False`` a problem is said by its position only, quoting nothing of the
+    text (for a file reached by ``extends`` that may not be a scenario at all).
+    """
     try:
-        document = _parse(text)
+        document = _parse(text, quote)
         if document is _EMPTY:
             raise ScenarioError([Problem("", "the file is empty; expected a YAML mapping")])
         return document
     except ScenarioError as error:
         raise error.with_source(source) from None
     except yaml.MarkedYAMLError as error:
-        raise ScenarioError([Problem("", _yaml_message(error))], source) from None
+        raise ScenarioError([Problem("", _yaml_message(error, quote))], source) from None
     except yaml.YAMLError as error:
-        raise ScenarioError([Problem("", f"invalid YAML: {' '.join(str(error).split())}")], source) from None
+        said = f": {' '.join(str(error).split())}" if quote else ""
+        raise ScenarioError([Problem("", f"invalid YAML{said}")], source) from None
     except RecursionError:
         raise ScenarioError([Problem("", f"YAML {TOO_DEEP}")], source) from None
 
@@ -83,7 +88,7 @@ def _value_message(message: str) -> str:
     return f"the value is not valid YAML: {message}"
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str, quote: bool = True) -> Any:
     """The document in ``text``, or ``_EMPTY``; limits as ScenarioError, YAML errors raw."""
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError([Problem("", f"is longer than the {MAX_FILE_BYTES:,} characters allowed")])
@@ -92,7 +97,7 @@ def _parse(text: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             return _EMPTY
-        _check_node(node)
+        _check_node(node, quote)
         return loader.construct_document(node)
     finally:
         loader.dispose()
@@ -101,30 +106,34 @@ def _parse(text: str) -> Any:
 def check_value(value: Any, where: str = "", what: str = "the value") -> None:
     """Refuse a Python value (nested dicts and lists) beyond the YAML limits: deeper than
     :data:`MAX_DEPTH` or larger than :data:`MAX_NODES` nodes (a structure that contains
-    itself counts as infinitely large). Walks iteratively, so depth cannot overflow."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    count = 0
-    while stack:
-        node, depth = stack.pop()
-        count += 1
-        if depth > MAX_DEPTH:
-            raise ScenarioError([Problem(where, f"{what} {TOO_DEEP}")])
+    itself is infinitely deep). Walks level by level, so depth cannot overflow; only
+    containers are visited one by one, which keeps it quick on every validation."""
+    containers = (dict, list, tuple)
+    level = [value] if isinstance(value, containers) else []
+    count, depth = 1, 1
+    while level:
+        below = []
+        for node in level:
+            children = [part for pair in node.items() for part in pair] if isinstance(node, dict) else node
+            if children and depth >= MAX_DEPTH:
+                raise ScenarioError([Problem(where, f"{what} {TOO_DEEP}")])
+            count += len(children)
+            below.extend(child for child in children if isinstance(child, containers))
         if count > MAX_NODES:
             raise ScenarioError([Problem(where, f"{what} {TOO_BIG}")])
-        if isinstance(node, dict):
-            stack.extend((child, depth + 1) for pair in node.items() for child in pair)
-        elif isinstance(node, (list, tuple)):
-            stack.extend((child, depth + 1) for child in node)
+        level, depth = below, depth + 1
 
 
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
+def _yaml_message(error: yaml.MarkedYAMLError, quote: bool = True) -> str:
     mark = error.problem_mark or error.context_mark
+    if not quote:
+        return f"invalid YAML at line {mark.line + 1}, column {mark.column + 1}" if mark else "invalid YAML"
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     what = " ".join(part for part in (error.context, error.problem) if part)
     return f"invalid YAML at {where}{what}".replace("\n", " ")
 
 
-def _check_node(root: yaml.Node) -> None:
+def _check_node(root: yaml.Node, quote: bool = True) -> None:
     """Refuse documents whose expanded size or depth exceed the limits.
 
     Aliases make a node reachable many times; sizes are memoised per node so counting is
@@ -146,7 +155,7 @@ def _check_node(root: yaml.Node) -> None:
             sizes[id(node)] = size
             continue
         if isinstance(node, yaml.MappingNode):
-            _check_duplicate_keys(node)
+            _check_duplicate_keys(node, quote)
         stack.append((node, depth, True))
         stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
 
@@ -159,11 +168,12 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _check_duplicate_keys(node: yaml.MappingNode) -> None:
+def _check_duplicate_keys(node: yaml.MappingNode, quote: bool = True) -> None:
     seen: set[str] = set()
     for key, _ in node.value:
         if isinstance(key, yaml.ScalarNode):
             if key.value in seen:
                 line = key.start_mark.line + 1
-                raise ScenarioError([Problem("", f"line {line}: duplicate key '{key.value}'")])
+                raise ScenarioError([Problem("", f"line {line}: duplicate key '{key.value}'" if quote
+                                             else f"line {line}: a key is there twice")])
             seen.add(key.value)

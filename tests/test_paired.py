@@ -22,6 +22,15 @@ from sim.stats import independent_difference, paired_difference
 RUNS = 20_000
 
 
+@pytest.fixture(autouse=True, scope="module")
+def variants_may_extend_the_shipped_base():
+    """The variants here live in temporary folders and extend the shipped base by its
+    absolute path, outside their own folder: allowed explicitly, as a user would."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SIM_EXTENDS_ROOT", str(BASE.parent))
+        yield
+
+
 def compare_rows(done) -> dict[str, dict[str, str]]:
     assert done.returncode == 0, done.stderr
     return {row["scenario"]: row for row in csv.DictReader(io.StringIO(done.stdout))}

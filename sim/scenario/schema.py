@@ -439,7 +439,8 @@ def json_schema() -> dict:
     """
     full = Scenario.model_json_schema()
     definitions = full.pop("$defs", {})
-    extends = {"type": "string", "description": "Parent scenario file, relative to this one."}
+    extends = {"type": "string", "description": ("Parent scenario file, relative to this one; in the folder of "
+                                                 "the file run or below it (or under SIM_EXTENDS_ROOT).")}
     full["properties"] = {"extends": extends, **full["properties"]}
     partial = _partial(full)
     return {

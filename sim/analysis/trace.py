@@ -15,7 +15,7 @@ import numpy as np
 from sim.errors import UsageError
 from sim.engine.inputs import compile_inputs
 from sim.engine.model import simulate_batch
-from sim.engine.outcome import FORMATS, REASON_TEXT, REASONS
+from sim.engine.outcome import REASON_TEXT, REASONS, format_names
 from sim.execution.runner import BATCH_SIZE, batch_seed
 from sim.scenario.schema import MAX_RUNS, Scenario
 from sim.engine.state import HELD, NEGOTIATING, PREPARING, BatchState
@@ -132,7 +132,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     if trace.held:
         trace.venue = inputs.venues[outcome.venue[lane]]
         trace.summit_round = int(outcome.round[lane])
-        trace.format = FORMATS[outcome.format[lane]]
+        trace.format = format_names(inputs.parties)[outcome.format[lane]]
     trace.reason = REASONS[outcome.reason[lane]]
     trace.ending = _ending(trace, scenario)
     return trace

@@ -186,6 +186,10 @@ class Principal(Strict):
     concede: Concession | None = Field(
         None, description="Counter-proposes other venues, one after another, when its own is not agreed."
     )
+    presence: dict[Identifier, Logit] = Field(
+        default_factory=dict,
+        description="Per mediator: preference for its presence at the summit (logit; + wants it, - refuses it).",
+    )
 
 
 class Deadline(Strict):
@@ -222,6 +226,9 @@ class Mediator(Strict):
     )
     proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
     attends: Flag = Field(False, description="Joins the summit (trilateral format).")
+    join_probability: Probability | None = Field(
+        None, description="Chance it joins an agreed summit, before the principals' presence preferences.",
+    )
     patience: Rounds | None = Field(None, description="Failed rounds before disengaging.")
     pause_rounds: Rounds | None = Field(None, description="Rounds disengaged; none means for good.")
     patience_spread: Whole = Field(
@@ -371,6 +378,9 @@ def _reference_problems(scenario: Scenario):
         for vid in actor.venues:
             if vid not in venues:
                 yield unknown(f"actors.{aid}.venues.{vid}", vid, venues, "venue")
+        for mid in actor.presence:
+            if mid not in scenario.mediators:
+                yield unknown(f"actors.{aid}.presence.{mid}", mid, scenario.mediators, "mediator")
         for i, vid in enumerate(actor.red_lines):
             if vid not in venues:
                 yield unknown(f"actors.{aid}.red_lines.{i}", vid, venues, "venue")
@@ -383,6 +393,9 @@ def _reference_problems(scenario: Scenario):
                 yield unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
         if len(set(actor.proposes)) != len(actor.proposes):
             yield Problem(f"actors.{aid}.proposes", "lists a venue more than once")
+        if actor.attends and actor.join_probability is not None:
+            yield Problem(f"actors.{aid}.join_probability",
+                          "set either attends: true (always joins) or join_probability, not both")
         for spread, field, centre in (
             ("patience_spread", "patience", actor.patience),
             ("pause_spread", "pause_rounds", actor.pause_rounds),

@@ -1,4 +1,5 @@
-"""The structural zone of agreement: which venues could ever be agreed, before simulating.
+"""The structural zone of agreement: which venues could ever be agreed, before simulating,
+how likely each mediator is to propose each venue in round 1, and who would attend.
 
 A venue is in the zone when no principal has it as a red line; it is *reachable* when, in
 addition, a mediator proposes it or a principal counter-proposes it. When no venue is
@@ -8,13 +9,14 @@ only printing 0%.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.engine.inputs import ModelInputs, compile_inputs
-from sim.scenario.schema import Scenario
 from sim.engine.acceptance import acceptance_probability
+from sim.engine.inputs import ModelInputs, compile_inputs
+from sim.engine.strategies import FIRST_PICK
+from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,21 @@ class Zone:
     """The zone of agreement of a scenario and the reason when it is empty."""
 
     standings: tuple[VenueStanding, ...]
+    # Per mediator with venues: each listed venue's chance of being its first proposal in
+    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above.
+    proposals: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Eq. (9): per mediator, its chance of joining a summit agreed while it is engaged;
+    # per venue with third_party, the party it brings.
+    joins: dict[str, float] = field(default_factory=dict)
+    venue_parties: dict[str, str] = field(default_factory=dict)
+
+    def attendance(self) -> str:
+        """One sentence: who would attend a summit besides the principals (eq. 9)."""
+        joining = [f"{m} joins with probability {percent_text(p)}" for m, p in self.joins.items() if p > 0]
+        brought = [f"{v} brings {party}" for v, party in self.venue_parties.items()]
+        if not joining and not brought:
+            return "Who attends: the principals only (no mediator joins, no venue brings a third party)."
+        return f"Who attends besides the principals: {'; '.join(joining + brought)}."
 
     @property
     def reachable(self) -> tuple[str, ...]:
@@ -100,7 +117,23 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 first_round_acceptance={p: float(a) for p, a in zip(inputs.principals, acceptance)},
             )
         )
-    return Zone(tuple(standings))
+    joint = np.array([s.first_round_joint for s in standings])
+    proposals = {
+        mid: dict(zip((inputs.venues[v] for v in spec.proposes),
+                      (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
+        for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
+    }
+    parties = inputs.parties
+    venue_parties = {
+        vid: parties[int(bits).bit_length() - 1]
+        for vid, bits, s in zip(inputs.venues, inputs.venue_party, standings) if bits and s.reachable
+    }
+    return Zone(tuple(standings), proposals, dict(zip(inputs.mediators, map(float, inputs.join))), venue_parties)
+
+
+def percent_text(p: float) -> str:
+    """A probability as a short percentage for a sentence."""
+    return f"{100 * p:.3g}%"
 
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:

@@ -227,6 +227,18 @@ def render_zone(zone: Zone, console: Console) -> None:
         )
     show(table, console)
     console.print(zone.explanation())
+    if zone.proposals:
+        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator:")
+        proposals = Table()
+        proposals.add_column("venue")
+        for mediator in zone.proposals:
+            proposals.add_column(mediator, justify="right")
+        names = {s.venue: s.name for s in zone.standings}
+        listed = [s.venue for s in zone.standings if any(s.venue in p for p in zone.proposals.values())]
+        for vid in listed:
+            proposals.add_row(names[vid], *(percent(p[vid]) if vid in p else "-" for p in zone.proposals.values()))
+        show(proposals, console)
+    console.print(zone.attendance())
 
 
 def render_trace(trace: Trace, console: Console) -> None:
@@ -257,6 +269,12 @@ def render_trace(trace: Trace, console: Console) -> None:
             )
             for offer in record.table
         )
+        drawn = "\n".join(
+            f"{m} draws: " + ", ".join(f"{v} {percent(p)}" for v, p in chances.items())
+            for m, chances in record.proposals.items()
+        )
+        if drawn:
+            offers = f"{drawn}\n{offers}" if offers else drawn
         table.add_row(str(record.round), record.date, pressure or "-", offers or "-", record.status)
     show(table, console)
     console.print(trace.ending)

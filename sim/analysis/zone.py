@@ -28,6 +28,11 @@ class VenueStanding:
     blocked_by: tuple[str, ...]  # principals with this venue as a red line
     proposed_by: tuple[str, ...]  # mediators listing it, principals that counter-propose it (8)
     first_round_acceptance: dict[str, float]  # p_iv in round 1 at baseline readiness
+    unlisted_share: float = 0.0  # eq. (10): stands for a venue not on the list, with this share
+
+    @property
+    def unlisted(self) -> bool:
+        return self.unlisted_share > 0
 
     @property
     def in_zone(self) -> bool:
@@ -35,7 +40,8 @@ class VenueStanding:
 
     @property
     def reachable(self) -> bool:
-        return self.in_zone and bool(self.proposed_by)
+        """Can host a summit: in the zone and proposed, or the unlisted venue (eq. 10)."""
+        return self.unlisted or (self.in_zone and bool(self.proposed_by))
 
     @property
     def first_round_joint(self) -> float:
@@ -65,7 +71,7 @@ class Zone:
 
     @property
     def reachable(self) -> tuple[str, ...]:
-        return tuple(s.venue for s in self.standings if s.reachable)
+        return tuple(s.venue for s in self.standings if s.reachable and not s.unlisted)
 
     @property
     def empty(self) -> bool:
@@ -75,12 +81,16 @@ class Zone:
         """One sentence: the zone, or why there is none."""
         if not self.empty:
             blocked = [f"{s.venue} (red line of {', '.join(s.blocked_by)})" for s in self.standings if s.blocked_by]
-            unproposed = [s.venue for s in self.standings if s.in_zone and not s.proposed_by]
+            unproposed = [s.venue for s in self.standings if s.in_zone and not s.proposed_by and not s.unlisted]
+            unlisted = [f"{s.venue} ({percent_text(s.unlisted_share)} of agreed summits)"
+                        for s in self.standings if s.unlisted]
             text = f"Venues every principal could accept and someone proposes: {', '.join(self.reachable)}."
             if blocked:
                 text += f" Ruled out: {'; '.join(blocked)}."
             if unproposed:
                 text += f" Acceptable but never proposed: {', '.join(unproposed)}."
+            if unlisted:
+                text += f" Standing for a venue not on the list: {unlisted[0]}."
             return text
         in_zone = [s for s in self.standings if s.in_zone]
         if not in_zone:
@@ -115,6 +125,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 blocked_by=tuple(p for p, u in zip(inputs.principals, utility) if np.isneginf(u)),
                 proposed_by=tuple(proposers.get(v, ())),
                 first_round_acceptance={p: float(a) for p, a in zip(inputs.principals, acceptance)},
+                unlisted_share=inputs.unlisted_share if v == inputs.unlisted else 0.0,
             )
         )
     joint = np.array([s.first_round_joint for s in standings])

@@ -68,6 +68,8 @@ class ModelInputs:
     third_party: np.ndarray  # (V,) bool: venue implies third-party participation
     venue_party: np.ndarray  # (V,) int: bit of the third party a venue brings (9), 0 none
     join: np.ndarray  # (M,) pi_k: chance an engaged mediator joins an agreed summit (9)
+    unlisted: int  # eq. (10): the venue standing for one not on the list, -1 none
+    unlisted_share: float  # the share of agreed summits moved there
     acceptable: np.ndarray  # (V,) bool: no principal's red line
 
     @property
@@ -103,7 +105,7 @@ class ModelInputs:
             on_table[mediator.proposes] = True
         for venues in self.counter_venues:
             on_table[venues] = True
-        return on_table & self.acceptable
+        return on_table & self.acceptable  # the unlisted venue (10) is never on the table
 
 
 def compile_inputs(scenario: Scenario) -> ModelInputs:
@@ -149,6 +151,8 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         third_party=np.array([scenario.venues[vid].third_party for vid in venue_ids], dtype=bool),
         venue_party=_venue_parties(scenario),
         join=_join_chances(scenario),
+        unlisted=next((v for v, venue in enumerate(scenario.venues.values()) if venue.unlisted_share > 0), -1),
+        unlisted_share=max((venue.unlisted_share for venue in scenario.venues.values()), default=0.0),
         acceptable=np.isfinite(utility).all(axis=0),
     )
 
@@ -159,7 +163,9 @@ def _counter_proposals(
     """Each principal's favourite (-1 for none), its counter-proposals in order (eq. 8) and
     the failed rounds after which it concedes (0: never)."""
     principals = scenario.principals.values()
-    finite = np.isfinite(utility)
+    # The unlisted venue (eq. 10) is nobody's favourite and nobody concedes to it.
+    listed = np.array([venue.unlisted_share == 0 for venue in scenario.venues.values()], dtype=bool)
+    finite = np.isfinite(utility) & listed
     favourite = np.array(
         [int(np.argmax(np.where(finite[i], utility[i], -np.inf))) if finite[i].any() and p.counter_propose else -1
          for i, p in enumerate(principals)],

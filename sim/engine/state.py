@@ -99,6 +99,8 @@ class BatchState:
         self._joiners = [(k, float(chance)) for k, chance in enumerate(inputs.join) if chance > 0]
         uncertain = sum(chance < 1 for _, chance in self._joiners)
         self._join_draw = np.empty((uncertain, size))
+        # Eq. (10): a uniform per run and round when some venue stands for an unlisted one.
+        self._unlisted_draw = np.empty(size) if inputs.unlisted_share > 0 else None
         self._pressure_terms = [
             [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in range(m) if inputs.leverage[k, i]]
             for i in range(n)
@@ -363,12 +365,17 @@ class BatchState:
         agreed = self.agreed
         if len(self._join_draw):  # every round, whatever happened: common random numbers
             self.rng.random(out=self._join_draw)
+        if self._unlisted_draw is not None:
+            self.rng.random(out=self._unlisted_draw)
         np.logical_or.reduce(agreed, axis=0, out=self.agreed_now)
         lanes = np.flatnonzero(self.agreed_now)
         self.rejected += self.offered
         if len(lanes):
             self.rejected[lanes] -= agreed[:, lanes].sum(axis=0)
             venue = self.slots[np.argmax(agreed[:, lanes], axis=0), lanes]
+            if self._unlisted_draw is not None:  # eq. (10): moved to a venue not on the list
+                moved = self._unlisted_draw[lanes] < self.inputs.unlisted_share
+                venue = np.where(moved, self.inputs.unlisted, venue)
             self.venue[lanes] = venue
             self.parties[lanes] = self._attendees(venue, lanes)
             if self.inputs.prep_rounds == 0:

@@ -139,6 +139,9 @@ class Venue(Strict):
     third_party: Flag = Field(
         False, description="Meeting there implies Western / third-party participation."
     )
+    unlisted_share: Probability = Field(
+        0.0, description="Stands for a venue not on the list: the share of agreed summits moved here (eq. 10).",
+    )
 
 
 class VenueWeights(Strict):
@@ -360,6 +363,24 @@ def _reference_problems(scenario: Scenario):
         yield Problem("actors", f"at most {MAX_PRINCIPALS} principals, found {len(principals)}")
     if len(mediators) > MAX_MEDIATORS:
         yield Problem("actors", f"at most {MAX_MEDIATORS} mediators, found {len(mediators)}")
+    unlisted = [vid for vid, venue in scenario.venues.items() if venue.unlisted_share > 0]
+    for vid in unlisted[1:]:
+        yield Problem(f"venues.{vid}.unlisted_share",
+                      f"only one venue may stand for a venue not on the list; {unlisted[0]} already does")
+    for aid, actor in scenario.mediators.items():
+        for i, vid in enumerate(actor.proposes):
+            if vid in unlisted:
+                yield Problem(f"actors.{aid}.proposes.{i}",
+                              f"'{vid}' stands for a venue not on the list (unlisted_share); nobody proposes it")
+    for aid, actor in scenario.principals.items():
+        for i, vid in enumerate(actor.red_lines):
+            if vid in unlisted:
+                yield Problem(f"actors.{aid}.red_lines.{i}",
+                              f"'{vid}' stands for a venue not on the list (unlisted_share); it cannot be a red line")
+        for i, vid in enumerate(actor.concede.to or [] if actor.concede else []):
+            if vid in unlisted:
+                yield Problem(f"actors.{aid}.concede.to.{i}",
+                              f"'{vid}' stands for a venue not on the list (unlisted_share); nobody concedes to it")
     for vid, venue in scenario.venues.items():
         if venue.host is not None and venue.host not in actors:
             yield unknown(f"venues.{vid}.host", venue.host, actors, "actor")

@@ -16,7 +16,7 @@ import json
 import pytest
 
 SUMMARY_HEADER = ["scenario", "metric", "key", "estimate", "ci_low", "ci_high", "count", "trials"]
-RUNS_HEADER = ["run", "held", "venue", "round", "date", "format", "rejected", "collapses", "reason"]
+RUNS_HEADER = ["run", "held", "venue", "round", "date", "format", "parties", "rejected", "collapses", "reason"]
 COMPARE_FIXED = [
     "scenario", "file", "runs", "seed", "horizon_end", "p_summit", "ci_low", "ci_high",
     "median_round", "median_date", "median_days",
@@ -234,7 +234,9 @@ def test_compare_csv(sim_cli, base_yaml, document, write, tmp_path):
     union = list(base.venues) + [v for v in document["venues"] if v not in base.venues]
     shares = [column for column in header if column.startswith("share_")]
     assert shares == [f"share_{v}" for v in union]
-    assert header[-len(shares):] == shares
+    formats = [column for column in header if column.startswith("format_")]
+    assert header[len(header) - len(shares) - len(formats):] == shares + formats
+    assert formats[0] == "format_bilateral"
     rows = read_csv(out.read_text())
     assert [row["scenario"] for row in rows] == [base.name, "mini"]
     assert [row["file"] for row in rows] == [str(base_yaml), str(other)]
@@ -242,6 +244,7 @@ def test_compare_csv(sim_cli, base_yaml, document, write, tmp_path):
         assert row["runs"] == "2000"
         assert float(row["ci_low"]) <= float(row["p_summit"]) <= float(row["ci_high"])
         assert sum(float(row[s] or 0) for s in shares) == pytest.approx(float(row["p_summit"]), abs=1e-5)
+        assert sum(float(row[f] or 0) for f in formats) == pytest.approx(float(row["p_summit"]), abs=1e-5)
         if row["median_round"]:
             median_date = dt.date.fromisoformat(row["median_date"])
             assert median_date == start + dt.timedelta(days=7 * (int(row["median_round"]) - 1))

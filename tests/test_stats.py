@@ -106,7 +106,7 @@ def fake_outcome(size: int, seed: int) -> BatchOutcome:
     fmt = np.where(held, rng.integers(1, len(FORMATS), size), 0).astype(np.int8)
     reason = np.where(held, 0, rng.integers(1, len(REASONS), size)).astype(np.int8)
     return BatchOutcome(
-        held=held, venue=venue, round=rounds, format=fmt,
+        held=held, venue=venue, round=rounds, format=fmt, parties=np.where(fmt == 2, 3, 0),
         rejected=rng.integers(0, 20, size), collapses=rng.integers(0, 3, size), reason=reason,
     )
 

@@ -1,11 +1,15 @@
-"""The mediator's `proportional` strategy, checked against its closed form."""
+"""The mediator strategies: the registry, and `proportional` and `logit` against their
+closed forms."""
 
 from __future__ import annotations
 
 import math
 import typing
 
-from sim.engine.strategies import STRATEGIES
+import pytest
+
+from sim.analysis.zone import analyse_zone
+from sim.engine.strategies import FIRST_PICK, STRATEGIES
 from sim.scenario.loader import scenario_from_document
 from sim.scenario.schema import Mediator
 from sim.execution.runner import simulate
@@ -59,6 +63,7 @@ def test_registry_names_equal_the_schema_allowed_strategies():
     """Every strategy a scenario may name has a function, and every function a name."""
     allowed = set(typing.get_args(Mediator.model_fields["strategy"].annotation))
     assert set(STRATEGIES) == allowed
+    assert set(FIRST_PICK) == allowed
 
 
 def _joint_acceptances() -> tuple[float, float]:
@@ -104,3 +109,20 @@ def test_logit_limits_are_uniform_proportional_and_best():
         expected = 1.0 - (1.0 - q) ** 8
         assert abs(summary.p_summit.value - expected) <= 4 * math.sqrt(expected * (1 - expected) / 20_000)
         assert summary.venue_given_summit["m"].count == 0
+
+
+def test_first_pick_chances_match_the_simulated_round_one_picks():
+    """`sim explain`'s round-1 proposal chances are the engine's: with the logit mediator,
+    the share of runs whose round-1 summit is at g equals J_g * P(g) / sum_v J_v * P(v)."""
+    doc = document()
+    doc["actors"]["k"].update(strategy="logit", rationality=2.5)
+    doc["time"]["horizon_rounds"] = 1
+    scenario = scenario_from_document(doc)
+    chances = analyse_zone(scenario).proposals["k"]
+    p_g, p_h = _joint_acceptances()
+    weights = {"g": p_g**2.5, "h": p_h**2.5, "m": 0.0}
+    assert chances == pytest.approx({v: w / sum(weights.values()) for v, w in weights.items()}, rel=1e-12)
+    result = simulate(scenario, runs=RUNS, seed=8)
+    expected = p_g * chances["g"] / (p_g * chances["g"] + p_h * chances["h"])
+    share = result.summary.venue_given_summit["g"]
+    assert abs(share.value - expected) <= 4 * math.sqrt(expected * (1 - expected) / share.trials)

@@ -15,7 +15,8 @@ import numpy as np
 from sim.errors import UsageError
 from sim.engine.inputs import compile_inputs
 from sim.engine.model import simulate_batch
-from sim.engine.outcome import FORMATS, REASON_TEXT, REASONS
+from sim.engine.outcome import REASON_TEXT, REASONS, format_names
+from sim.engine.strategies import FIRST_PICK
 from sim.execution.runner import BATCH_SIZE, batch_seed
 from sim.scenario.schema import MAX_RUNS, Scenario
 from sim.engine.state import HELD, NEGOTIATING, PREPARING, BatchState
@@ -48,6 +49,9 @@ class RoundRecord:
     situation: dict[str, float]
     table: list[Offer]
     status: str
+    # Per engaged mediator that draws its proposals (random, proportional, logit): each
+    # listed venue's chance of being its first proposal this round, in this run (eq. 7).
+    proposals: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Trace:
     venue: str | None = None
     summit_round: int | None = None
     format: str | None = None
+    parties: list[str] = field(default_factory=list)  # eq. (9): third parties at the summit
     reason: str = ""
     ending: str = ""
 
@@ -78,6 +83,9 @@ class Trace:
             **{k: v for k, v in self.__dict__.items() if k != "rounds"},
             "rounds": [{**r.__dict__, "table": [offer(o) for o in r.table]} for r in self.rounds],
         }
+
+
+DRAWN = ("random", "proportional", "logit")  # strategies whose picks are drawn per run
 
 
 def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
@@ -125,6 +133,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
             situation={p: float(state.situation[i, lane]) for i, p in enumerate(inputs.principals)},
             table=table,
             status=_status(state, lane, memory, inputs.venues),
+            proposals=_drawn_proposals(state, lane) if state.negotiated[lane] else {},
         ))
 
     outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe)
@@ -132,7 +141,8 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     if trace.held:
         trace.venue = inputs.venues[outcome.venue[lane]]
         trace.summit_round = int(outcome.round[lane])
-        trace.format = FORMATS[outcome.format[lane]]
+        trace.format = format_names(inputs.parties)[outcome.format[lane]]
+        trace.parties = [p for k, p in enumerate(inputs.parties) if int(outcome.parties[lane]) >> k & 1]
     trace.reason = REASONS[outcome.reason[lane]]
     trace.ending = _ending(trace, scenario)
     return trace
@@ -183,8 +193,23 @@ def _status(state: BatchState, lane: int, memory: dict[str, int], venues: tuple[
     return "no venue accepted by every principal"
 
 
+def _drawn_proposals(state: BatchState, lane: int) -> dict[str, dict[str, float]]:
+    """Each engaged, drawing mediator's first-pick chances this round in run ``lane``,
+    from the venues' joint acceptance prod_i p_iv there (read from the state, not changed)."""
+    inputs = state.inputs
+    joint = np.prod(1.0 / (1.0 + state.odds[:, lane, None] * state.venue_odds[:, :-1]), axis=0)
+    return {
+        mid: dict(zip((inputs.venues[v] for v in spec.proposes),
+                      map(float, FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 0))))
+        for k, (mid, spec) in enumerate(zip(inputs.mediators, inputs.mediator))
+        if spec.per_round and spec.strategy in DRAWN and state.engaged[k, lane]
+    }
+
+
 def _ending(trace: Trace, scenario: Scenario) -> str:
     if trace.held:
         day = scenario.time.round_date(trace.summit_round or 1)
-        return f"Summit held in {trace.venue} in round {trace.summit_round} (week of {day}), format {trace.format}."
+        who = f" ({', '.join(trace.parties)} attending)" if trace.parties else ""
+        return (f"Summit held in {trace.venue} in round {trace.summit_round} (week of {day}), "
+                f"format {trace.format}{who}.")
     return f"No summit: {REASON_TEXT[trace.reason]}."

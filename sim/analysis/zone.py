@@ -1,4 +1,5 @@
-"""The structural zone of agreement: which venues could ever be agreed, before simulating.
+"""The structural zone of agreement: which venues could ever be agreed, before simulating,
+how likely each mediator is to propose each venue in round 1, and who would attend.
 
 A venue is in the zone when no principal has it as a red line; it is *reachable* when, in
 addition, a mediator proposes it or a principal counter-proposes it. When no venue is
@@ -8,13 +9,14 @@ only printing 0%.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.engine.inputs import ModelInputs, compile_inputs
-from sim.scenario.schema import Scenario
 from sim.engine.acceptance import acceptance_probability
+from sim.engine.inputs import ModelInputs, compile_inputs
+from sim.engine.strategies import FIRST_PICK
+from sim.scenario.schema import Scenario
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,11 @@ class VenueStanding:
     blocked_by: tuple[str, ...]  # principals with this venue as a red line
     proposed_by: tuple[str, ...]  # mediators listing it, principals that counter-propose it (8)
     first_round_acceptance: dict[str, float]  # p_iv in round 1 at baseline readiness
+    unlisted_share: float = 0.0  # eq. (10): stands for a venue not on the list, with this share
+
+    @property
+    def unlisted(self) -> bool:
+        return self.unlisted_share > 0
 
     @property
     def in_zone(self) -> bool:
@@ -33,7 +40,8 @@ class VenueStanding:
 
     @property
     def reachable(self) -> bool:
-        return self.in_zone and bool(self.proposed_by)
+        """Can host a summit: in the zone and proposed, or the unlisted venue (eq. 10)."""
+        return self.unlisted or (self.in_zone and bool(self.proposed_by))
 
     @property
     def first_round_joint(self) -> float:
@@ -45,10 +53,25 @@ class Zone:
     """The zone of agreement of a scenario and the reason when it is empty."""
 
     standings: tuple[VenueStanding, ...]
+    # Per mediator with venues: each listed venue's chance of being its first proposal in
+    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above.
+    proposals: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Eq. (9): per mediator, its chance of joining a summit agreed while it is engaged;
+    # per venue with third_party, the party it brings.
+    joins: dict[str, float] = field(default_factory=dict)
+    venue_parties: dict[str, str] = field(default_factory=dict)
+
+    def attendance(self) -> str:
+        """One sentence: who would attend a summit besides the principals (eq. 9)."""
+        joining = [f"{m} joins with probability {percent_text(p)}" for m, p in self.joins.items() if p > 0]
+        brought = [f"{v} brings {party}" for v, party in self.venue_parties.items()]
+        if not joining and not brought:
+            return "Who attends: the principals only (no mediator joins, no venue brings a third party)."
+        return f"Who attends besides the principals: {'; '.join(joining + brought)}."
 
     @property
     def reachable(self) -> tuple[str, ...]:
-        return tuple(s.venue for s in self.standings if s.reachable)
+        return tuple(s.venue for s in self.standings if s.reachable and not s.unlisted)
 
     @property
     def empty(self) -> bool:
@@ -58,12 +81,16 @@ class Zone:
         """One sentence: the zone, or why there is none."""
         if not self.empty:
             blocked = [f"{s.venue} (red line of {', '.join(s.blocked_by)})" for s in self.standings if s.blocked_by]
-            unproposed = [s.venue for s in self.standings if s.in_zone and not s.proposed_by]
+            unproposed = [s.venue for s in self.standings if s.in_zone and not s.proposed_by and not s.unlisted]
+            unlisted = [f"{s.venue} ({percent_text(s.unlisted_share)} of agreed summits)"
+                        for s in self.standings if s.unlisted]
             text = f"Venues every principal could accept and someone proposes: {', '.join(self.reachable)}."
             if blocked:
                 text += f" Ruled out: {'; '.join(blocked)}."
             if unproposed:
                 text += f" Acceptable but never proposed: {', '.join(unproposed)}."
+            if unlisted:
+                text += f" Standing for a venue not on the list: {unlisted[0]}."
             return text
         in_zone = [s for s in self.standings if s.in_zone]
         if not in_zone:
@@ -98,9 +125,26 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 blocked_by=tuple(p for p, u in zip(inputs.principals, utility) if np.isneginf(u)),
                 proposed_by=tuple(proposers.get(v, ())),
                 first_round_acceptance={p: float(a) for p, a in zip(inputs.principals, acceptance)},
+                unlisted_share=inputs.unlisted_share if v == inputs.unlisted else 0.0,
             )
         )
-    return Zone(tuple(standings))
+    joint = np.array([s.first_round_joint for s in standings])
+    proposals = {
+        mid: dict(zip((inputs.venues[v] for v in spec.proposes),
+                      (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
+        for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
+    }
+    parties = inputs.parties
+    venue_parties = {
+        vid: parties[int(bits).bit_length() - 1]
+        for vid, bits, s in zip(inputs.venues, inputs.venue_party, standings) if bits and s.reachable
+    }
+    return Zone(tuple(standings), proposals, dict(zip(inputs.mediators, map(float, inputs.join))), venue_parties)
+
+
+def percent_text(p: float) -> str:
+    """A probability as a short percentage for a sentence."""
+    return f"{100 * p:.3g}%"
 
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:

@@ -8,6 +8,7 @@ gathers and adds.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,7 +66,26 @@ class ModelInputs:
     prep_rounds: int
     prep_collapse: float
     third_party: np.ndarray  # (V,) bool: venue implies third-party participation
+    venue_party: np.ndarray  # (V,) int: bit of the third party a venue brings (9), 0 none
+    join: np.ndarray  # (M,) pi_k: chance an engaged mediator joins an agreed summit (9)
+    unlisted: int  # eq. (10): the venue standing for one not on the list, -1 none
+    unlisted_share: float  # the share of agreed summits moved there
     acceptable: np.ndarray  # (V,) bool: no principal's red line
+
+    @property
+    def parties(self) -> tuple[str, ...]:
+        """The possible third parties, bit k each: the mediators, then a venue's own."""
+        return (*self.mediators, "third_party")
+
+    @property
+    def possible_parties(self) -> int:
+        """Bits of the third parties that can attend some summit: a reachable venue's, or a
+        mediator's that may join."""
+        brought = self.venue_party[self.reachable]
+        bits = int(np.bitwise_or.reduce(brought)) if len(brought) else 0
+        for k, chance in enumerate(self.join):
+            bits |= (1 << k) if chance > 0 else 0
+        return bits
 
     @property
     def attention_varies(self) -> bool:
@@ -85,7 +105,7 @@ class ModelInputs:
             on_table[mediator.proposes] = True
         for venues in self.counter_venues:
             on_table[venues] = True
-        return on_table & self.acceptable
+        return on_table & self.acceptable  # the unlisted venue (10) is never on the table
 
 
 def compile_inputs(scenario: Scenario) -> ModelInputs:
@@ -129,6 +149,10 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         prep_rounds=scenario.preparation.rounds,
         prep_collapse=scenario.preparation.collapse_risk,
         third_party=np.array([scenario.venues[vid].third_party for vid in venue_ids], dtype=bool),
+        venue_party=_venue_parties(scenario),
+        join=_join_chances(scenario),
+        unlisted=next((v for v, venue in enumerate(scenario.venues.values()) if venue.unlisted_share > 0), -1),
+        unlisted_share=max((venue.unlisted_share for venue in scenario.venues.values()), default=0.0),
         acceptable=np.isfinite(utility).all(axis=0),
     )
 
@@ -139,7 +163,9 @@ def _counter_proposals(
     """Each principal's favourite (-1 for none), its counter-proposals in order (eq. 8) and
     the failed rounds after which it concedes (0: never)."""
     principals = scenario.principals.values()
-    finite = np.isfinite(utility)
+    # The unlisted venue (eq. 10) is nobody's favourite and nobody concedes to it.
+    listed = np.array([venue.unlisted_share == 0 for venue in scenario.venues.values()], dtype=bool)
+    finite = np.isfinite(utility) & listed
     favourite = np.array(
         [int(np.argmax(np.where(finite[i], utility[i], -np.inf))) if finite[i].any() and p.counter_propose else -1
          for i, p in enumerate(principals)],
@@ -215,6 +241,33 @@ def _shock_effects(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarr
         for mid, delta in shock.pressure.items():
             shock_pressure[s, mediator_index[mid]] = delta
     return shock_readiness, shock_lasting, shock_pressure
+
+
+def _venue_parties(scenario: Scenario) -> np.ndarray:
+    """Eq. (9): per venue, the bit of the third party a summit there brings: its host if a
+    mediator hosts it, else the venue's unnamed third party (bit M); 0 without third_party."""
+    mediators = list(scenario.mediators)
+    bits = [
+        0 if not venue.third_party
+        else 1 << (mediators.index(venue.host) if venue.host in scenario.mediators else len(mediators))
+        for venue in scenario.venues.values()
+    ]
+    return np.array(bits, dtype=np.int64)
+
+
+def _join_chances(scenario: Scenario) -> np.ndarray:
+    """Eq. (9): pi_k = sigma(logit(join_k) + sum_i w_ik) for 0 < join_k < 1, else join_k."""
+    chances = []
+    for mid, mediator in scenario.mediators.items():
+        join = mediator.join_probability
+        if join is None:
+            join = 1.0 if mediator.attends else 0.0
+        if 0.0 < join < 1.0:
+            shift = sum(p.presence.get(mid, 0.0) for p in scenario.principals.values())
+            z = math.log(join / (1.0 - join)) + shift
+            join = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+        chances.append(join)
+    return np.array(chances, dtype=float)
 
 
 def venue_utility(scenario: Scenario, pid: str, principal: Principal, vid: str) -> float:

@@ -22,7 +22,7 @@ import numpy as np
 from sim.engine.acceptance import EXP_LIMIT
 from sim.engine.costs import JointCosts
 from sim.engine.inputs import ModelInputs
-from sim.engine.outcome import REASONS, BatchOutcome
+from sim.engine.outcome import REASONS, BatchOutcome, format_codes
 from sim.engine.shocks import ShockState
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
@@ -95,7 +95,12 @@ class BatchState:
         self.pause_left = np.zeros((m, size), dtype=np.int64)
         self.patience, self.pause_length = self._attention_spans(attention)
         self.pressure = np.zeros((m, size))
-        self.attending = np.array([md.attends for md in inputs.mediator], dtype=bool)
+        # Eq. (9): (mediator, chance) of those that may join; a uniform per uncertain one.
+        self._joiners = [(k, float(chance)) for k, chance in enumerate(inputs.join) if chance > 0]
+        uncertain = sum(chance < 1 for _, chance in self._joiners)
+        self._join_draw = np.empty((uncertain, size))
+        # Eq. (10): a uniform per run and round when some venue stands for an unlisted one.
+        self._unlisted_draw = np.empty(size) if inputs.unlisted_share > 0 else None
         self._pressure_terms = [
             [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in range(m) if inputs.leverage[k, i]]
             for i in range(n)
@@ -136,7 +141,7 @@ class BatchState:
         self.prep_left = np.zeros(size, dtype=np.int64)
         self.venue = np.full(size, -1, dtype=np.int64)
         self.summit_round = np.zeros(size, dtype=np.int64)
-        self.with_mediator = np.zeros(size, dtype=bool)
+        self.parties = np.zeros(size, dtype=np.int64)  # eq. (9): bits of who attends
         self.rejected = np.zeros(size, dtype=np.int64)
         self.collapses = np.zeros(size, dtype=np.int64)
 
@@ -358,15 +363,21 @@ class BatchState:
         # Slots are filled only in negotiating runs and prepare() moves no run into
         # negotiation that had a slot, so every agreement is in a negotiating run.
         agreed = self.agreed
+        if len(self._join_draw):  # every round, whatever happened: common random numbers
+            self.rng.random(out=self._join_draw)
+        if self._unlisted_draw is not None:
+            self.rng.random(out=self._unlisted_draw)
         np.logical_or.reduce(agreed, axis=0, out=self.agreed_now)
         lanes = np.flatnonzero(self.agreed_now)
         self.rejected += self.offered
         if len(lanes):
             self.rejected[lanes] -= agreed[:, lanes].sum(axis=0)
             venue = self.slots[np.argmax(agreed[:, lanes], axis=0), lanes]
+            if self._unlisted_draw is not None:  # eq. (10): moved to a venue not on the list
+                moved = self._unlisted_draw[lanes] < self.inputs.unlisted_share
+                venue = np.where(moved, self.inputs.unlisted, venue)
             self.venue[lanes] = venue
-            attending = (self.engaged[:, lanes] & self.attending[:, None]).any(axis=0)
-            self.with_mediator[lanes] = attending | self.inputs.third_party[venue]
+            self.parties[lanes] = self._attendees(venue, lanes)
             if self.inputs.prep_rounds == 0:
                 self.phase[lanes] = HELD
                 self.summit_round[lanes] = t
@@ -374,6 +385,19 @@ class BatchState:
                 self.phase[lanes] = PREPARING
                 self.prep_left[lanes] = self.inputs.prep_rounds
             self.negotiating[lanes] = False
+
+    def _attendees(self, venue: np.ndarray, lanes: np.ndarray) -> np.ndarray:
+        """Eq. (9): the third parties at the summits agreed at ``venue`` in runs ``lanes``:
+        the venue's own, and each engaged mediator that joins (with its chance pi_k)."""
+        parties = self.inputs.venue_party[venue]
+        row = 0
+        for k, chance in self._joiners:
+            joins = self.engaged[k, lanes]
+            if chance < 1:
+                joins = joins & (self._join_draw[row, lanes] < chance)
+                row += 1
+            parties = parties | (joins.astype(np.int64) << k)
+        return parties
 
     def clear_table(self) -> None:
         self.costs.clear()  # the odds change next round
@@ -402,7 +426,8 @@ class BatchState:
             held=held,
             venue=np.where(held, self.venue, -1),
             round=np.where(held, self.summit_round, 0),
-            format=np.where(held, np.where(self.with_mediator, 2, 1), 0).astype(np.int8),
+            format=np.where(held, format_codes(self.parties), 0).astype(np.int8),
+            parties=np.where(held, self.parties, 0),
             rejected=self.rejected,
             collapses=self.collapses,
             reason=reason.astype(np.int8),

@@ -18,6 +18,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from sim.engine.inputs import MediatorInputs
 from sim.engine.state import BatchState
 
 #: ``strategy(state, k, t, first, active)``: fill mediator ``k``'s slots in round ``t``.
@@ -168,6 +169,56 @@ def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
     weights[~np.isfinite(costs)] = 0.0
     return np.nan_to_num(weights, nan=0.0)
 
+
+def first_pick_best(joint: np.ndarray, spec: MediatorInputs, t: int) -> np.ndarray:
+    """Eq. (7): all on the most acceptable venue (the first listed among ties)."""
+    return _one_hot(len(joint), int(np.argmax(joint)))
+
+
+def first_pick_ordered(joint: np.ndarray, spec: MediatorInputs, t: int) -> np.ndarray:
+    """The first listed, every round."""
+    return _one_hot(len(joint), 0)
+
+
+def first_pick_rotate(joint: np.ndarray, spec: MediatorInputs, t: int) -> np.ndarray:
+    """The list position round ``t`` starts at."""
+    return _one_hot(len(joint), ((t - 1) * spec.per_round) % len(joint))
+
+
+def first_pick_random(joint: np.ndarray, spec: MediatorInputs, t: int) -> np.ndarray:
+    """Uniform over the list."""
+    return np.full(len(joint), 1.0 / len(joint))
+
+
+def first_pick_drawn(joint: np.ndarray, spec: MediatorInputs, t: int) -> np.ndarray:
+    """Eqs. (7') and (7''): J^rationality normalised (rationality 1 for proportional);
+    the first listed where no venue can be accepted."""
+    rationality = 1.0 if spec.strategy == "proportional" else spec.rationality
+    with np.errstate(divide="ignore"):
+        weights = choice_weights(1.0 / joint[:, None], rationality)[:, 0]
+    total = weights.sum()
+    return weights / total if total > 0 else _one_hot(len(joint), 0)
+
+
+def _one_hot(size: int, index: int) -> np.ndarray:
+    chances = np.zeros(size)
+    chances[index] = 1.0
+    return chances
+
+
+#: ``first_pick(joint, spec, t)``: the chance that each listed venue is the mediator's
+#: first proposal in round ``t``, given the venues' joint acceptance ``joint`` (listed,),
+#: for observers (``sim explain``, ``sim trace``); the engine itself only draws.
+FirstPick = Callable[[np.ndarray, MediatorInputs, int], np.ndarray]
+
+FIRST_PICK: Mapping[str, FirstPick] = MappingProxyType({
+    "ordered": first_pick_ordered,
+    "rotate": first_pick_rotate,
+    "random": first_pick_random,
+    "best": first_pick_best,
+    "proportional": first_pick_drawn,
+    "logit": first_pick_drawn,
+})
 
 STRATEGIES: Mapping[str, Strategy] = MappingProxyType({
     "ordered": propose_ordered,

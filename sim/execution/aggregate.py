@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
+from typing import Sequence
 
 import numpy as np
 
-from sim.engine.outcome import FORMATS, REASONS, BatchOutcome
+from sim.engine.inputs import ModelInputs
+from sim.engine.outcome import FORMATS, REASONS, WITH, BatchOutcome, format_names
 from sim.stats import Estimate
 
 
@@ -24,9 +26,10 @@ class Tally:
 
     rounds: int
     venues: int
+    parties: int = 0  # possible third parties (eq. 9): format codes 3 ... 3 + parties - 1
     runs: int = 0
     held: np.ndarray = field(default=None)  # (rounds + 1, venues): summits by round, venue
-    formats: np.ndarray = field(default=None)  # (len(FORMATS),)
+    formats: np.ndarray = field(default=None)  # (len(FORMATS) + parties,): runs by format code
     reasons: np.ndarray = field(default=None)  # (len(REASONS),)
     collapses: int = 0
     runs_with_collapse: int = 0
@@ -36,21 +39,22 @@ class Tally:
         if self.held is None:
             self.held = np.zeros((self.rounds + 1, self.venues), dtype=np.int64)
         if self.formats is None:
-            self.formats = np.zeros(len(FORMATS), dtype=np.int64)
+            self.formats = np.zeros(len(FORMATS) + self.parties, dtype=np.int64)
         if self.reasons is None:
             self.reasons = np.zeros(len(REASONS), dtype=np.int64)
 
     @classmethod
-    def of(cls, outcome: BatchOutcome, rounds: int, venues: int) -> "Tally":
-        """Count one batch's outcomes."""
+    def of(cls, outcome: BatchOutcome, rounds: int, venues: int, parties: int = 0) -> "Tally":
+        """Count one batch's outcomes (``parties``: the scenario's possible third parties)."""
         held = outcome.held
         cells = outcome.round[held] * venues + outcome.venue[held]
         return cls(
             rounds=rounds,
             venues=venues,
+            parties=parties,
             runs=len(outcome),
             held=np.bincount(cells, minlength=(rounds + 1) * venues).reshape(rounds + 1, venues),
-            formats=np.bincount(outcome.format, minlength=len(FORMATS)),
+            formats=np.bincount(outcome.format, minlength=len(FORMATS) + parties),
             reasons=np.bincount(outcome.reason, minlength=len(REASONS)),
             collapses=int(outcome.collapses.sum()),
             runs_with_collapse=int((outcome.collapses > 0).sum()),
@@ -82,6 +86,7 @@ class Summary:
     venue_share: dict[str, Estimate]  # of all runs
     venue_given_summit: dict[str, Estimate]
     format_share: dict[str, Estimate]  # given a summit
+    format_of_runs: dict[str, Estimate]  # P(summit in that format), of all runs
     reason_share: dict[str, Estimate]  # of all runs
     rounds_quantiles: dict[str, int | None]  # summit round, given a summit
     mean_collapses: float
@@ -92,11 +97,18 @@ class Summary:
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
 
 
-def summarise(tally: Tally, venue_ids: tuple[str, ...], milestones: list[tuple[dt.date, int]]) -> Summary:
+def summarise(
+    tally: Tally,
+    venue_ids: tuple[str, ...],
+    milestones: list[tuple[dt.date, int]],
+    formats: Sequence[tuple[int, str]] = ((1, "bilateral"), (2, "multilateral")),
+) -> Summary:
     """Estimates with intervals from a tally.
 
     ``milestones`` pairs each reporting date with the last round that opens on or before
-    it; P(summit by date) counts summits held in rounds up to that one.
+    it; P(summit by date) counts summits held in rounds up to that one. ``formats`` are
+    the (code, name) pairs to report, those the scenario can produce
+    (:func:`reported_formats`).
     """
     n = tally.runs
     summits = tally.summits
@@ -112,13 +124,25 @@ def summarise(tally: Tally, venue_ids: tuple[str, ...], milestones: list[tuple[d
         by_date=by_date,
         venue_share={vid: Estimate.of(int(by_venue[k]), n) for k, vid in enumerate(venue_ids)},
         venue_given_summit={vid: Estimate.of(int(by_venue[k]), summits) for k, vid in enumerate(venue_ids)},
-        format_share={name: Estimate.of(int(tally.formats[k]), summits) for k, name in enumerate(FORMATS) if k},
+        format_share={name: Estimate.of(int(tally.formats[k]), summits) for k, name in formats},
+        format_of_runs={name: Estimate.of(int(tally.formats[k]), n) for k, name in formats},
         reason_share={name: Estimate.of(int(tally.reasons[k]), n) for k, name in enumerate(REASONS)},
         rounds_quantiles={f"q{round(q * 100):02d}": quantile_round(by_round, q) for q in QUANTILES},
         mean_collapses=tally.collapses / n if n else math.nan,
         p_any_collapse=Estimate.of(tally.runs_with_collapse, n),
         mean_rejected=tally.rejected / n if n else math.nan,
     )
+
+
+def reported_formats(inputs: ModelInputs) -> tuple[tuple[int, str], ...]:
+    """The formats (code, name) a scenario can produce (eq. 9), in report order: bilateral,
+    with each possible third party, multilateral when two parties can meet together."""
+    names = format_names(inputs.parties)
+    possible = inputs.possible_parties
+    joiners = [k for k, chance in enumerate(inputs.join) if chance > 0]
+    singles = [k for k in range(len(inputs.parties)) if possible >> k & 1]
+    together = len(joiners) >= 2 or any(j != k for j in joiners for k in singles)
+    return ((1, names[1]), *((WITH + k, names[WITH + k]) for k in singles), *(((2, names[2]),) if together else ()))
 
 
 def quantile_round(counts_by_round: np.ndarray, q: float) -> int | None:

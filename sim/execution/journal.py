@@ -26,7 +26,7 @@ from typing import Callable, Sequence, TypeVar
 import numpy as np
 
 from sim.version import __version__
-from sim.engine.outcome import FIELDS, BatchOutcome
+from sim.engine.outcome import FIELDS, FORMATS, BatchOutcome
 from sim.execution.aggregate import Tally
 from sim.execution.backends import Backend
 
@@ -86,7 +86,7 @@ class Journal:
         """A saved batch's tally, and its per-run outcomes when they were saved."""
         with np.load(self._file(index)) as saved:
             tally = Tally(
-                rounds, venues,
+                rounds, venues, len(saved["tally_formats"]) - len(FORMATS),
                 held=saved["tally_held"], formats=saved["tally_formats"], reasons=saved["tally_reasons"],
                 **{name: int(saved[f"tally_{name}"]) for name in TALLY_COUNTS},
             )

@@ -25,7 +25,7 @@ from sim.engine.outcome import BatchOutcome
 from sim.scenario.fields import parse_date
 from sim.scenario.schema import MAX_RUNS, Scenario
 from sim.stats import Estimate, wilson_half_width
-from sim.execution.aggregate import Summary, Tally, cumulative_curve, summarise
+from sim.execution.aggregate import Summary, Tally, cumulative_curve, reported_formats, summarise
 
 BATCH_SIZE = 10_000
 DEFAULT_MAX_RUNS = 10_000_000
@@ -58,7 +58,7 @@ def run_batch(job: BatchJob) -> tuple[Tally, BatchOutcome | None]:
     """Simulate one batch and count it; the per-run records only when asked for."""
     inputs = job.inputs
     outcome = simulate_batch(inputs, batch_seed(job.seed, job.index), BATCH_SIZE).head(job.count)
-    tally = Tally.of(outcome, inputs.rounds, len(inputs.venues))
+    tally = Tally.of(outcome, inputs.rounds, len(inputs.venues), len(inputs.parties))
     return tally, (outcome if job.keep_outcome else None)
 
 
@@ -77,7 +77,8 @@ class Result:
 
     @functools.cached_property
     def summary(self) -> Summary:
-        return summarise(self.tally, self.inputs.venues, self.scenario.time.reporting_dates())
+        return summarise(self.tally, self.inputs.venues, self.scenario.time.reporting_dates(),
+                         reported_formats(self.inputs))
 
     @property
     def p_summit(self) -> Estimate:
@@ -158,7 +159,7 @@ def simulate(
     if not 1 <= runs <= MAX_RUNS:
         raise UsageError(f"runs must be between 1 and {MAX_RUNS:,}, got {runs:,}")
     inputs = compile_inputs(scenario)
-    tally = Tally(inputs.rounds, len(inputs.venues))
+    tally = Tally(inputs.rounds, len(inputs.venues), len(inputs.parties))
     own_backend = backend is None
     batches = -(-runs // BATCH_SIZE)
     backend = backend or make_backend(min(workers, batches), scheduler)

@@ -13,13 +13,13 @@ from typing import IO, Any, Callable, Iterator, Sequence
 from sim.analysis.experiment import Arm, difference
 from sim.analysis.sweep import Axis, Point, format_value
 from sim.analysis.zone import Zone
-from sim.engine.outcome import FIELDS, FORMATS, REASONS, BatchOutcome
+from sim.engine.outcome import FIELDS, REASONS, BatchOutcome, format_names
 from sim.execution.runner import Result
 from sim.scenario.schema import Scenario
 from sim.stats import Difference, Estimate
 
 SUMMARY_COLUMNS = ("scenario", "metric", "key", "estimate", "ci_low", "ci_high", "count", "trials")
-RUN_COLUMNS = ("run", "held", "venue", "round", "date", "format", "rejected", "collapses", "reason")
+RUN_COLUMNS = ("run", "held", "venue", "round", "date", "format", "parties", "rejected", "collapses", "reason")
 COMPARE_FIXED = (
     "scenario", "file", "runs", "seed", "horizon_end", "p_summit", "ci_low", "ci_high",
     "median_round", "median_date", "median_days",
@@ -45,6 +45,12 @@ def share_cells(result: Result, venues: Sequence[str]) -> list[str]:
     return [number(shares[v].value) if v in shares else "" for v in venues]
 
 
+def format_cells(result: Result, formats: Sequence[str]) -> list[str]:
+    """P(summit in each format) of all runs; empty for a format the scenario cannot produce."""
+    shares = result.summary.format_of_runs
+    return [number(shares[f].value) if f in shares else "" for f in formats]
+
+
 def estimate_cells(estimate: Estimate) -> list[str]:
     return [*bounds(estimate), str(estimate.count), str(estimate.trials)]
 
@@ -58,6 +64,7 @@ def summary_rows(result: Result) -> list[list[str]]:
     rows += [[name, "venue_share", v, *estimate_cells(e)] for v, e in summary.venue_share.items()]
     rows += [[name, "venue_share_given_summit", v, *estimate_cells(e)] for v, e in summary.venue_given_summit.items()]
     rows += [[name, "format_share_given_summit", f, *estimate_cells(e)] for f, e in summary.format_share.items()]
+    rows += [[name, "p_summit_by_format", f, *estimate_cells(e)] for f, e in summary.format_of_runs.items()]
     rows += [[name, "reason_share", r, *estimate_cells(e)] for r, e in summary.reason_share.items()]
     rows.append([name, "p_any_collapse", "", *estimate_cells(summary.p_any_collapse)])
     time = result.scenario.time
@@ -85,13 +92,16 @@ def run_cells(scenario: Scenario) -> dict[str, Callable[[dict[str, list[Any]]], 
     (:data:`sim.engine.outcome.FIELDS`, as Python lists): one converter per column, so a
     new outcome field is one more entry here and nothing is unpacked by position."""
     venues = list(scenario.venues) + [""]  # venue index -1: no summit
+    parties = (*scenario.mediators, "third_party")
+    formats = format_names(parties)
     dates = [""] + [scenario.time.round_date(t).isoformat() for t in range(1, scenario.time.rounds + 1)]
     return {
         "held": lambda f: [int(held) for held in f["held"]],
         "venue": lambda f: [venues[venue] for venue in f["venue"]],
         "round": lambda f: [rnd if held else "" for rnd, held in zip(f["round"], f["held"])],
         "date": lambda f: [dates[rnd] for rnd in f["round"]],
-        "format": lambda f: [FORMATS[code] if held else "" for code, held in zip(f["format"], f["held"])],
+        "format": lambda f: [formats[code] if held else "" for code, held in zip(f["format"], f["held"])],
+        "parties": lambda f: ["+".join(p for k, p in enumerate(parties) if bits >> k & 1) for bits in f["parties"]],
         "rejected": lambda f: f["rejected"],
         "collapses": lambda f: f["collapses"],
         "reason": lambda f: [REASONS[code] for code in f["reason"]],
@@ -129,9 +139,11 @@ def compare_table(arms: Sequence[tuple[str, Arm]], baseline: Arm) -> tuple[list[
     the runs correspond (same seed and run count), else the independent one.
     """
     venues: list[str] = []
+    formats: list[str] = []
     for _, arm in arms:
         venues += [v for v in arm.result.inputs.venues if v not in venues]
-    header = [*COMPARE_FIXED, *COMPARE_DIFF, *(f"share_{v}" for v in venues)]
+        formats += [f for f in arm.result.summary.format_of_runs if f not in formats]
+    header = [*COMPARE_FIXED, *COMPARE_DIFF, *(f"share_{v}" for v in venues), *(f"format_{f}" for f in formats)]
     rows = []
     for path, arm in arms:
         result = arm.result
@@ -141,7 +153,7 @@ def compare_table(arms: Sequence[tuple[str, Arm]], baseline: Arm) -> tuple[list[
             result.scenario.time.horizon_end.isoformat(), *bounds(result.summary.p_summit),
             *median_fields(result),
             baseline.label, *bounds(d), "paired" if d.paired else "independent",
-            *share_cells(result, venues),
+            *share_cells(result, venues), *format_cells(result, formats),
         ])
     return header, rows
 
@@ -189,6 +201,7 @@ def result_json(result: Result, zone: Zone, overrides: Sequence[str] = ()) -> di
         "venue_share": {v: estimate_json(e) for v, e in summary.venue_share.items()},
         "venue_share_given_summit": {v: estimate_json(e) for v, e in summary.venue_given_summit.items()},
         "format_share_given_summit": {f: estimate_json(e) for f, e in summary.format_share.items()},
+        "p_summit_by_format": {f: estimate_json(e) for f, e in summary.format_of_runs.items()},
         "reason_share": {r: estimate_json(e) for r, e in summary.reason_share.items()},
         "summit_round_quantiles": summary.rounds_quantiles,
         "summit_date_quantiles": {k: (time.round_date(v).isoformat() if v else None)

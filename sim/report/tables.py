@@ -121,9 +121,14 @@ def _timing_table(summary: Summary, time: Time) -> Table:
 
 
 def _format_table(summary: Summary) -> Table:
-    table = titled_table("Format, given a summit", [("format", "left"), ("share", "right"), ("95% interval", "right")])
-    for name, estimate in summary.format_share.items():
-        table.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate))
+    table = titled_table("Format: who attends (eq. 9)", [
+        ("format", "left"), ("of all runs", "right"), ("95% interval", "right"),
+        ("given a summit", "right"), ("95% interval", "right"),
+    ])
+    for name, estimate in summary.format_of_runs.items():
+        given = summary.format_share[name]
+        table.add_row(name.replace("_", " "), percent(estimate.value), interval(estimate),
+                      percent(given.value), interval(given))
     return table
 
 
@@ -145,7 +150,8 @@ def difference_text(d: "Difference", labelled: bool = False) -> str:
 
 
 def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Console, chosen: bool = False) -> None:
-    """Print one line per scenario: P(summit) and interval, difference, median, venues.
+    """Print one line per scenario: P(summit) and interval, difference, median, venues,
+    and the summits with a third party by format (eq. 9).
 
     The title names the baseline and why it is the one: given with ``--baseline``
     (``chosen``) or, by default, the first file on the command line."""
@@ -157,6 +163,7 @@ def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Cons
     table.add_column("vs baseline", justify="right", no_wrap=True)
     table.add_column("median", no_wrap=True)
     table.add_column("leading venues (share of all runs)")
+    table.add_column("third parties (of all runs)")
     for _, arm in arms:
         result = arm.result
         summary = result.summary
@@ -164,10 +171,12 @@ def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Cons
         median = summary.rounds_quantiles["q50"]
         shares = sorted(summary.venue_share.items(), key=lambda item: -item[1].count)
         leading = ", ".join(f"{vid} {percent(e.value)}" for vid, e in shares[:3] if e.count)
+        formats = ", ".join(f"{name.replace('_', ' ')} {percent(e.value)}"
+                            for name, e in summary.format_of_runs.items() if e.count and name != "bilateral")
         table.add_row(
             result.scenario.name, f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
             "-" if arm is baseline else difference_text(difference(arm, baseline), labelled=True),
-            str(result.scenario.time.round_date(median)) if median else "-", leading or "-",
+            str(result.scenario.time.round_date(median)) if median else "-", leading or "-", formats or "-",
         )
     show(table, console)
     settings = {(arm.result.runs, arm.result.seed) for _, arm in arms}
@@ -218,6 +227,18 @@ def render_zone(zone: Zone, console: Console) -> None:
         )
     show(table, console)
     console.print(zone.explanation())
+    if zone.proposals:
+        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator:")
+        proposals = Table()
+        proposals.add_column("venue")
+        for mediator in zone.proposals:
+            proposals.add_column(mediator, justify="right")
+        names = {s.venue: s.name for s in zone.standings}
+        listed = [s.venue for s in zone.standings if any(s.venue in p for p in zone.proposals.values())]
+        for vid in listed:
+            proposals.add_row(names[vid], *(percent(p[vid]) if vid in p else "-" for p in zone.proposals.values()))
+        show(proposals, console)
+    console.print(zone.attendance())
 
 
 def render_trace(trace: Trace, console: Console) -> None:
@@ -248,6 +269,12 @@ def render_trace(trace: Trace, console: Console) -> None:
             )
             for offer in record.table
         )
+        drawn = "\n".join(
+            f"{m} draws: " + ", ".join(f"{v} {percent(p)}" for v, p in chances.items())
+            for m, chances in record.proposals.items()
+        )
+        if drawn:
+            offers = f"{drawn}\n{offers}" if offers else drawn
         table.add_row(str(record.round), record.date, pressure or "-", offers or "-", record.status)
     show(table, console)
     console.print(trace.ending)

@@ -147,6 +147,9 @@ class Venue(Strict):
     third_party: Flag = Field(
         False, description="Meeting there implies Western / third-party participation."
     )
+    unlisted_share: Probability = Field(
+        0.0, description="Stands for a venue not on the list: the share of agreed summits moved here (eq. 10).",
+    )
 
 
 class VenueWeights(Strict):
@@ -194,6 +197,10 @@ class Principal(Strict):
     concede: Concession | None = Field(
         None, description="Counter-proposes other venues, one after another, when its own is not agreed."
     )
+    presence: dict[Identifier, Logit] = Field(
+        default_factory=dict,
+        description="Per mediator: preference for its presence at the summit (logit; + wants it, - refuses it).",
+    )
 
 
 class Deadline(Strict):
@@ -230,6 +237,9 @@ class Mediator(Strict):
     )
     proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
     attends: Flag = Field(False, description="Joins the summit (trilateral format).")
+    join_probability: Probability | None = Field(
+        None, description="Chance it joins an agreed summit, before the principals' presence preferences.",
+    )
     patience: Rounds | None = Field(None, description="Failed rounds before disengaging.")
     pause_rounds: Rounds | None = Field(None, description="Rounds disengaged; none means for good.")
     patience_spread: Whole = Field(
@@ -361,6 +371,24 @@ def _reference_problems(scenario: Scenario):
         yield Problem("actors", f"at most {MAX_PRINCIPALS} principals, found {len(principals)}")
     if len(mediators) > MAX_MEDIATORS:
         yield Problem("actors", f"at most {MAX_MEDIATORS} mediators, found {len(mediators)}")
+    unlisted = [vid for vid, venue in scenario.venues.items() if venue.unlisted_share > 0]
+    for vid in unlisted[1:]:
+        yield Problem(f"venues.{vid}.unlisted_share",
+                      f"only one venue may stand for a venue not on the list; {unlisted[0]} already does")
+    for aid, actor in scenario.mediators.items():
+        for i, vid in enumerate(actor.proposes):
+            if vid in unlisted:
+                yield Problem(f"actors.{aid}.proposes.{i}",
+                              f"'{vid}' stands for a venue not on the list (unlisted_share); nobody proposes it")
+    for aid, actor in scenario.principals.items():
+        for i, vid in enumerate(actor.red_lines):
+            if vid in unlisted:
+                yield Problem(f"actors.{aid}.red_lines.{i}",
+                              f"'{vid}' stands for a venue not on the list (unlisted_share); it cannot be a red line")
+        for i, vid in enumerate(actor.concede.to or [] if actor.concede else []):
+            if vid in unlisted:
+                yield Problem(f"actors.{aid}.concede.to.{i}",
+                              f"'{vid}' stands for a venue not on the list (unlisted_share); nobody concedes to it")
     for vid, venue in scenario.venues.items():
         if venue.host is not None and venue.host not in actors:
             yield unknown(f"venues.{vid}.host", venue.host, actors, "actor")
@@ -379,6 +407,9 @@ def _reference_problems(scenario: Scenario):
         for vid in actor.venues:
             if vid not in venues:
                 yield unknown(f"actors.{aid}.venues.{vid}", vid, venues, "venue")
+        for mid in actor.presence:
+            if mid not in scenario.mediators:
+                yield unknown(f"actors.{aid}.presence.{mid}", mid, scenario.mediators, "mediator")
         for i, vid in enumerate(actor.red_lines):
             if vid not in venues:
                 yield unknown(f"actors.{aid}.red_lines.{i}", vid, venues, "venue")
@@ -391,6 +422,9 @@ def _reference_problems(scenario: Scenario):
                 yield unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
         if len(set(actor.proposes)) != len(actor.proposes):
             yield Problem(f"actors.{aid}.proposes", "lists a venue more than once")
+        if actor.attends and actor.join_probability is not None:
+            yield Problem(f"actors.{aid}.join_probability",
+                          "set either attends: true (always joins) or join_probability, not both")
         for spread, field, centre in (
             ("patience_spread", "patience", actor.patience),
             ("pause_spread", "pause_rounds", actor.pause_rounds),

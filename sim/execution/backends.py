@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from sim.errors import SimError, UsageError
+from sim.execution.workers import call_while_parent_lives, die_with_parent
 
 Job = TypeVar("Job")
 Out = TypeVar("Out")
@@ -121,8 +122,9 @@ def in_job_order(
 class ProcessBackend:
     """Runs jobs on a pool of worker processes on this machine.
 
-    A worker that dies (``kill -9``, out of memory) breaks the pool; the pool is rebuilt
-    and the unfinished jobs run again, so the results are unchanged.
+    Workers die with this process (:mod:`sim.execution.workers`). A worker that dies
+    (``kill -9``, out of memory) breaks the pool; the pool is rebuilt and the unfinished
+    jobs run again, so the results are unchanged.
     """
 
     def __init__(self, workers: int) -> None:
@@ -132,14 +134,15 @@ class ProcessBackend:
     def _new_pool(self) -> ProcessPoolExecutor:
         # fork starts workers in milliseconds; elsewhere the platform default is used.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=die_with_parent, initargs=(os.getpid(),))
 
     def _restart(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._new_pool()
 
     def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
-        return in_job_order(lambda job: self._pool.submit(function, job), jobs, 2 * self.workers,
+        return in_job_order(lambda job: self._pool.submit(call_while_parent_lives, function, job), jobs, 2 * self.workers,
                             restart=self._restart, broken=(BrokenProcessPool,))
 
     def close(self) -> None:

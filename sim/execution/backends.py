@@ -216,8 +216,8 @@ SCHEDULER_ENV = "SIM_SCHEDULER"
 
 #: Futures kept in flight on a Dask cluster, per worker thread and at least; measured with
 #: ``bench/dask_throughput.py`` (docs/performance.md, "A Dask cluster").
-DASK_IN_FLIGHT_PER_WORKER = 2
-DASK_MIN_IN_FLIGHT = 4
+DASK_IN_FLIGHT_PER_WORKER = 8
+DASK_MIN_IN_FLIGHT = 8
 
 
 class DaskBackend:

@@ -13,11 +13,12 @@ import csv
 import numpy as np
 import pytest
 
+from sim.execution.backends import ProcessBackend
 from sim.scenario.loader import load_scenario
 from sim.execution.runner import BATCH_SIZE, batch_seed, simulate
 
 SEED = 11
-RUNS = 25_000  # three batches, the last one cut short
+RUNS = 55_000  # six batches, the last one cut short: enough for --workers 2 and 3 to start a pool
 PREFIX_RUNS = 12_000  # two batches, the second cut short
 
 
@@ -65,7 +66,7 @@ def test_different_seed_gives_different_runs(outputs):
 
 
 def test_first_runs_do_not_change_when_more_runs_are_added(outputs):
-    """Run k of a 25,000-run job equals run k of a 12,000-run job for every k < 12,000."""
+    """Run k of a 55,000-run job equals run k of a 12,000-run job for every k < 12,000."""
     long_rows = outputs["w1"][1].decode().splitlines()
     short_rows = outputs["prefix"][1].decode().splitlines()
     assert len(short_rows) == PREFIX_RUNS + 1 and len(long_rows) == RUNS + 1
@@ -79,7 +80,12 @@ def test_in_process_api_matches_worker_processes(base_yaml):
     """The Python API gives the same tally in one process as on a pool of workers."""
     scenario = load_scenario(base_yaml)
     one = simulate(scenario, runs=3 * BATCH_SIZE, seed=SEED, workers=1).tally
-    two = simulate(scenario, runs=3 * BATCH_SIZE, seed=SEED, workers=2).tally
+    pool = ProcessBackend(2, in_process_below=0)  # a real pool, however few the batches
+    try:
+        two = simulate(scenario, runs=3 * BATCH_SIZE, seed=SEED, backend=pool).tally
+        assert pool.started
+    finally:
+        pool.close()
     np.testing.assert_array_equal(one.held, two.held)
     np.testing.assert_array_equal(one.reasons, two.reasons)
     assert (one.rejected, one.collapses) == (two.rejected, two.collapses)

@@ -1,6 +1,7 @@
 """What every ``sim`` command shares: the Typer app, the error guard, common options.
 
-Exit codes: 0 success, 1 an internal error (a bug), 2 bad input or usage, 130 interrupted.
+Exit codes: 0 success, 1 an internal error (a bug), 2 bad input or usage, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
 Errors are one line on standard error (see :func:`command`); data goes to standard
 output or to files written atomically.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
 from typing import TYPE_CHECKING, Annotated, Any, Callable, Iterator, List, Optional, Sequence
 
@@ -77,6 +79,35 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived. A BaseException, like KeyboardInterrupt, so that no ``except
+    Exception`` swallows it and every ``finally`` (pool shut down, journal kept) runs."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends the process at once
+    raise Terminated
+
+
+@contextlib.contextmanager
+def sigterm_stops_cleanly() -> Iterator[None]:
+    """While the block runs, SIGTERM raises :class:`Terminated` in the main thread: the
+    same clean stop as Ctrl-C. (Outside the main thread, e.g. an embedding app's worker
+    thread, the handler cannot be installed and the process default stays.)"""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+RESUME_HINT = "rerun the same command with --resume to continue where it stopped"
+
+
 def command(function: Callable[..., None]) -> Callable[..., None]:
     """Register a command whose user errors end in one line and a documented exit code."""
 
@@ -85,13 +116,16 @@ def command(function: Callable[..., None]) -> Callable[..., None]:
         from sim.errors import SimError
 
         try:
-            function(*args, **kwargs)
+            with sigterm_stops_cleanly():
+                function(*args, **kwargs)
         except typer.Exit:
             raise
         except SimError as error:
             fail(str(error), error.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted; rerun the same command with --resume to continue where it stopped", 130)
+            fail(f"interrupted; {RESUME_HINT}", 130)
+        except Terminated:
+            fail(f"terminated (SIGTERM); {RESUME_HINT}", 143)
         except BrokenPipeError:  # the reader went away (e.g. `| head`): not an error
             sys.stderr.close()
             raise typer.Exit(0)
@@ -111,9 +145,11 @@ def progress_bar(what: str) -> Iterator[Callable[[int, int], None]]:
         return
     from rich.progress import Progress
 
-    with Progress(console=console(stderr=True), transient=True) as bar:
+    # Refreshed by each update rather than by rich's refresher thread: with no thread
+    # running, worker processes can still be forked (sim.execution.backends.start_method).
+    with Progress(console=console(stderr=True), transient=True, auto_refresh=False) as bar:
         task = bar.add_task(what, total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        yield lambda done, total: bar.update(task, completed=done, total=total, refresh=True)
 
 
 def default_workers(workers: Optional[int]) -> int:

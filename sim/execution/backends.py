@@ -9,15 +9,19 @@ depend on the backend or the number of workers.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import re
+import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator, Protocol, TypeVar
 
 from sim.errors import SimError, UsageError
+from sim.execution.workers import call_while_parent_lives, die_with_parent
 
 Job = TypeVar("Job")
 Out = TypeVar("Out")
@@ -118,48 +122,119 @@ def in_job_order(
             future.cancel()
 
 
+#: Modules a forkserver imports once, so that every worker it forks starts with the engine loaded.
+PRELOAD = ("sim.execution.runner",)
+
+#: A pool is started only for a job of at least this many jobs (batches of 10,000 runs);
+#: smaller ones run in this process, where they finish sooner than a pool would start.
+#: Measured with ``bench/start_methods.py`` (docs/performance.md, "Worker start method").
+IN_PROCESS_BELOW = 6
+
+
+def start_method() -> str:
+    """The quickest safe way to start worker processes from this process, decided now.
+
+    ``fork`` copies the parent and starts a worker in milliseconds, but it is safe only
+    while the process runs a single Python thread: a thread holding a lock at the moment
+    of the fork (a progress bar's refresher, a Dask client, a notebook kernel's threads,
+    an old pool's manager) leaves that lock held forever in the child, a hang nobody can
+    diagnose. numpy's OpenBLAS threads are native and fork-safe (OpenBLAS registers its
+    own fork handlers). So: ``fork`` while ``threading.active_count() == 1`` (never on
+    macOS, whose system libraries are not fork-safe), else ``forkserver`` (a clean
+    single-threaded server, started once, forks the workers; see :data:`PRELOAD`), else
+    ``spawn``.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform != "darwin" and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
 class ProcessBackend:
     """Runs jobs on a pool of worker processes on this machine.
 
-    A worker that dies (``kill -9``, out of memory) breaks the pool; the pool is rebuilt
-    and the unfinished jobs run again, so the results are unchanged.
+    The pool starts only when a ``map`` brings at least ``in_process_below`` jobs (counting
+    the ones already run here); until then jobs run in this process, where a job of a few
+    batches finishes before a pool would have started. Either way each job computes the
+    same thing, so the results are the same. The start method is chosen when the pool
+    starts (:func:`start_method`, or the one given). Workers die with this process
+    (:mod:`sim.execution.workers`). A worker that dies (``kill -9``, out of memory) breaks
+    the pool; the pool is rebuilt and the unfinished jobs run again, so the results are
+    unchanged.
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, *, start_method: str | None = None,
+                 in_process_below: int = IN_PROCESS_BELOW) -> None:
         self.workers = workers
-        self._pool = self._new_pool()
+        self.start_method = start_method
+        self.in_process_below = in_process_below
+        self._pool: ProcessPoolExecutor | None = None
+        self._preload: tuple[str, ...] = PRELOAD
+        self._ran_here = 0
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # fork starts workers in milliseconds; elsewhere the platform default is used.
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+    @property
+    def started(self) -> bool:
+        """Whether worker processes were started (False while every job ran here)."""
+        return self._pool is not None
+
+    def _start_pool(self) -> ProcessPoolExecutor:
+        method = self.start_method or start_method()
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":  # only the first call, before the server starts, counts
+            context.set_forkserver_preload(list(self._preload))
+        return ProcessPoolExecutor(self.workers, mp_context=context, initializer=die_with_parent,
+                                   initargs=(os.getpid(),))
 
     def _restart(self) -> None:
+        assert self._pool is not None
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._new_pool()
+        self._pool = self._start_pool()
 
     def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
-        return in_job_order(lambda job: self._pool.submit(function, job), jobs, 2 * self.workers,
-                            restart=self._restart, broken=(BrokenProcessPool,))
+        jobs = iter(jobs)
+        if self._pool is None:
+            wanted = max(0, self.in_process_below - self._ran_here)
+            head = list(itertools.islice(jobs, wanted))
+            if len(head) < wanted:  # the jobs ended before a pool would pay
+                self._ran_here += len(head)
+                return map(function, head)
+            jobs = itertools.chain(head, jobs)
+            self._preload = tuple(dict.fromkeys((*PRELOAD, function.__module__)))
+            self._pool = self._start_pool()
+        def submit(job: Job) -> Future:
+            assert self._pool is not None  # started above; _restart replaces it
+            return self._pool.submit(call_while_parent_lives, function, job)
+
+        return in_job_order(submit, jobs, 2 * self.workers, restart=self._restart, broken=(BrokenProcessPool,))
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
 
 
 SCHEDULER_ENV = "SIM_SCHEDULER"
+
+#: Futures kept in flight on a Dask cluster, per worker thread and at least; measured with
+#: ``bench/dask_throughput.py`` (docs/performance.md, "A Dask cluster").
+DASK_IN_FLIGHT_PER_WORKER = 8
+DASK_MIN_IN_FLIGHT = 8
 
 
 class DaskBackend:
     """Runs jobs on a Dask cluster through its scheduler (``tcp://HOST:PORT``).
 
     Needs the ``cluster`` extra (``pip install '.[cluster]'`` in sim's folder); dask is imported only
-    here, when a scheduler is given. At most ``2 x workers`` futures are in flight (at
-    least 4), submitted in job order and collected in job order, so the results and the
-    memory used do not depend on the cluster's size. Batches are pure functions of their
-    job, so ``pure=False`` only stops Dask from merging equal jobs.
+    here, when a scheduler is given. ``in_flight`` futures (default
+    :data:`DASK_IN_FLIGHT_PER_WORKER` per worker thread, at least :data:`DASK_MIN_IN_FLIGHT`)
+    are submitted in job order and collected in job order, so the results do not depend
+    on the cluster's size and the memory used stays bounded. A worker's next batch must
+    already wait on it when its last one ends, or it idles for a scheduler round trip.
+    Batches are pure functions of their job, so ``pure=False`` only stops Dask from
+    merging equal jobs.
     """
 
-    def __init__(self, scheduler: str | None = None, *, client: object | None = None) -> None:
+    def __init__(self, scheduler: str | None = None, *, client: object | None = None,
+                 in_flight: int | None = None) -> None:
         try:
             from distributed import Client
         except ImportError as error:  # the cluster extra is not installed
@@ -173,6 +248,7 @@ class DaskBackend:
             raise UsageError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
         cores = sum(self._client.nthreads().values())
         self.workers = max(1, cores)
+        self.in_flight = in_flight or max(DASK_MIN_IN_FLIGHT, DASK_IN_FLIGHT_PER_WORKER * self.workers)
 
     def map(self, function: Callable[[Job], Out], jobs: Iterable[Job]) -> Iterator[Out]:
         # Dask itself reruns the tasks of a worker that dies (up to its allowed-failures
@@ -180,7 +256,7 @@ class DaskBackend:
         from distributed import KilledWorker
 
         return in_job_order(lambda job: self._client.submit(function, job, pure=False), jobs,
-                            max(4, 2 * self.workers), broken=(KilledWorker,))
+                            self.in_flight, broken=(KilledWorker,))
 
     def close(self) -> None:
         if self._own_client:

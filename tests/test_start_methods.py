@@ -1,0 +1,75 @@
+"""Worker processes start safely, and how they start never changes a byte of the output.
+
+Each batch draws from its own seed, so the same job gives the same summary and per-run
+CSVs in this process and on a pool started with any method the platform offers (fork,
+forkserver, spawn). The pool is chosen as the backend would choose it: fork only while
+the process runs one thread.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import threading
+
+import pytest
+
+from sim.execution.backends import ProcessBackend, SerialBackend, start_method
+from sim.execution.runner import BATCH_SIZE, simulate
+from sim.report.export import runs_csv_sink, write_summary_csv
+from sim.scenario.loader import load_scenario
+
+RUNS = 3 * BATCH_SIZE + 1_234  # a cut last batch too
+SEED = 20260201
+
+
+def csv_bytes(scenario, backend) -> tuple[bytes, bytes]:
+    """The summary CSV and the per-run CSV of one job on ``backend``."""
+    runs, summary = io.StringIO(), io.StringIO()
+    try:
+        result = simulate(scenario, runs=RUNS, seed=SEED, backend=backend, on_outcome=runs_csv_sink(runs, scenario))
+    finally:
+        backend.close()
+    write_summary_csv(result, summary)
+    return summary.getvalue().encode(), runs.getvalue().encode()
+
+
+@pytest.fixture(scope="module")
+def scenario(base_yaml):
+    return load_scenario(base_yaml)
+
+
+@pytest.fixture(scope="module")
+def in_process(scenario) -> tuple[bytes, bytes]:
+    return csv_bytes(scenario, SerialBackend())
+
+
+@pytest.mark.parametrize("method", multiprocessing.get_all_start_methods())
+def test_every_start_method_gives_the_same_bytes(scenario, in_process, method):
+    """A pool started with ``method`` writes exactly the CSVs one process writes."""
+    pool = ProcessBackend(2, start_method=method, in_process_below=0)
+    assert csv_bytes(scenario, pool) == in_process
+    assert pool.started
+
+
+def test_a_job_of_a_few_batches_runs_in_process_with_the_same_bytes(scenario, in_process):
+    """Below the threshold no pool is started (none would pay), and nothing changes."""
+    backend = ProcessBackend(2, in_process_below=5)
+    assert csv_bytes(scenario, backend) == in_process
+    assert not backend.started
+
+
+def test_fork_is_chosen_only_while_one_thread_runs():
+    """A second thread (a progress refresher, a Dask client) rules fork out: a lock it
+    holds at the fork would stay held forever in the worker."""
+    if "fork" not in multiprocessing.get_all_start_methods() or start_method() != "fork":
+        pytest.skip("fork is not the single-thread choice on this platform")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert start_method() in {"forkserver", "spawn"}
+    finally:
+        release.set()
+        other.join()
+    assert start_method() == "fork"

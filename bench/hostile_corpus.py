@@ -2,7 +2,10 @@
 
 For every shipped scenario, CASES mutations (a value replaced by a hostile one, a key
 deleted or misspelt, a value wrapped in a list, the file truncated or spliced with random
-bytes) are written to files and run with ``sim run FILE --runs 50 --json``. Every answer
+bytes) are written to files and run with ``sim run FILE --runs 50 --json``; CASES / 4
+runs of the scenario itself get a hostile ``--set`` value (deep nesting, alias bombs,
+impossible dates, actors without a role); and files whose ``extends`` names a system
+file, a device or a folder above are run once each. Every answer
 must be exit 0, or exit 2 with one line on stderr; no traceback, no other exit code, no
 hang (a case taking over TIMEOUT seconds counts as a hang).
 
@@ -19,11 +22,12 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 import yaml
 
-from sim.scenario.fuzz import ACTIONS, HOSTILE_VALUES, mutate, paths_of
+from sim.scenario.fuzz import ACTIONS, HOSTILE_EXTENDS, HOSTILE_TEXTS, HOSTILE_VALUES, mutate, paths_of
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 20.0
@@ -49,10 +53,18 @@ def cases(scenario: Path, count: int, rng: np.random.Generator) -> list[bytes]:
     return made
 
 
-def judge(sim: str, file: Path) -> str:
+def set_cases(scenario: Path, count: int, rng: np.random.Generator) -> list[list[str]]:
+    """``count`` hostile ``--set PATH=TEXT`` options for one scenario (fuzz.HOSTILE_TEXTS)."""
+    document = yaml.safe_load(scenario.read_bytes())
+    paths = [".".join(map(str, path)) for path in paths_of(document) if path]
+    return [["--set", f"{paths[int(rng.integers(len(paths)))]}={HOSTILE_TEXTS[int(rng.integers(len(HOSTILE_TEXTS)))]}"]
+            for _ in range(count)]
+
+
+def judge(sim: str, file: Path, extra: Sequence[str] = ()) -> str:
     """Run one case; return 'ok-0', 'ok-2' or what went wrong."""
     try:
-        done = subprocess.run([sim, "run", str(file), "--runs", "50", "--workers", "1", "--json"],
+        done = subprocess.run([sim, "run", str(file), "--runs", "50", "--workers", "1", "--json", *extra],
                               capture_output=True, text=True, timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
         return "hang"
@@ -79,8 +91,14 @@ def main() -> int:
                 files.append(Path(scratch) / f"{scenario.stem}-{k}.yaml")
                 files[-1].write_bytes(data)
             verdicts = collections.Counter(pool.map(lambda f: judge(sim, f), files))
+            options = set_cases(scenario, max(1, count // 4), rng)
+            verdicts.update(pool.map(lambda extra: judge(sim, scenario, extra), options))
             totals.update(verdicts)
             print(f"{scenario.name:28} {dict(sorted(verdicts.items()))}")
+        for k, target in enumerate(HOSTILE_EXTENDS):  # refused before anything outside is read
+            child = Path(scratch) / f"extends-{k}.yaml"
+            child.write_text(f"extends: {target}\nname: x\n", encoding="utf-8")
+            totals.update([judge(sim, child)])
     bad = sum(n for verdict, n in totals.items() if not verdict.startswith("ok"))
     print(f"total {sum(totals.values())} cases in {time.perf_counter() - started:.0f} s: "
           f"{dict(sorted(totals.items()))}; {bad} bad")

@@ -58,7 +58,8 @@ def test_a_target_out_of_reach_is_one_clear_error(planted, sim_cli):
     assert done.returncode == 2 and len(done.stderr.splitlines()) == 1 and "no value of" in done.stderr
 
 
-def test_writes_a_scenario_that_extends_the_original(planted, sim_cli, tmp_path):
+def test_writes_a_scenario_that_extends_the_original(planted, sim_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", str(tmp_path))  # the parent is outside out/, so allowed explicitly
     (tmp_path / "out").mkdir()
     out = tmp_path / "out" / "calibrated.yaml"
     done = sim_cli("calibrate", planted, "--target", 0.3, "--by", "2026-03-01", "--param",

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from sim.cli.core import app
-from sim.scenario.fuzz import ACTIONS, HOSTILE_VALUES as KNOWN_HOSTILE, mutate, paths_of
+from sim.scenario.fuzz import ACTIONS, HOSTILE_EXTENDS, HOSTILE_TEXTS, HOSTILE_VALUES as KNOWN_HOSTILE, mutate, paths_of
 
 SCENARIOS = sorted(Path(__file__).resolve().parents[1].joinpath("scenarios").glob("*.yaml"))
 RUNNER = CliRunner()
@@ -143,3 +143,34 @@ def test_many_venues_are_refused_with_the_limit(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "bytes allowed" in result.stderr or "at most 200" in result.stderr
 
+
+
+BASE_DOCUMENT = yaml.safe_load(SCENARIOS[0].with_name("base.yaml").read_text())
+DOTTED_PATHS = [".".join(map(str, path)) for path in paths_of(BASE_DOCUMENT) if path]
+
+
+@settings(max_examples=60, deadline=None)
+@given(path=st.sampled_from(DOTTED_PATHS),
+       text=st.one_of(st.sampled_from(HOSTILE_TEXTS), st.text(max_size=30)))
+def test_hostile_set_values_never_crash(path: str, text: str) -> None:
+    """Any --set value at any path of base: the file reader's limits and the same one-line
+    errors, whatever the text (deep nesting, alias bombs, impossible dates, no role)."""
+    base = str(SCENARIOS[0].with_name("base.yaml"))
+    check(["explain", base, "--set", f"{path}={text}"])
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS[:3] + ("2026-02-30",), ids=["deep-list", "deep-map", "bomb", "date"])
+def test_hostile_sweep_values_never_crash(text: str) -> None:
+    base = str(SCENARIOS[0].with_name("base.yaml"))
+    check(["sweep", base, "--runs", "10", "--param", f"time.start={text}"])
+
+
+@pytest.mark.parametrize("target", HOSTILE_EXTENDS)
+def test_extends_out_of_the_folder_is_refused_before_reading(tmp_path: Path, target: str) -> None:
+    """extends naming a system file, a device or a folder above: refused, one line, and
+    nothing of the target is read (a device like /dev/stdin would otherwise block)."""
+    file = write(tmp_path, f"extends: {target}\nname: x\n".encode())
+    result = RUNNER.invoke(app, ["run", file])
+    assert result.exit_code == 2, result.stderr
+    assert "outside the scenario's folder" in result.stderr or "must be the path" in result.stderr, result.stderr
+    check(["validate", file])

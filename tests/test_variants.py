@@ -115,8 +115,10 @@ def test_null_replaces_the_parents_value(write, parent, sim_cli_many):
     assert merged == want
 
 
-def test_parent_path_is_relative_to_the_child_not_the_working_directory(tmp_path, document, sim_cli):
-    """A chain of three files in different folders resolves from each file's own folder."""
+def test_parent_path_is_relative_to_the_child_not_the_working_directory(tmp_path, document, sim_cli, monkeypatch):
+    """A chain of three files in different folders resolves from each file's own folder
+    (the leaf reaches up out of its own folder, which SIM_EXTENDS_ROOT allows)."""
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", str(tmp_path))
     (tmp_path / "lib" / "core").mkdir(parents=True)
     (tmp_path / "work" / "variants").mkdir(parents=True)
     (tmp_path / "lib" / "core" / "root.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
@@ -137,9 +139,15 @@ def test_parent_path_is_relative_to_the_child_not_the_working_directory(tmp_path
     assert done.stdout == "variants/leaf.yaml: OK\n"
 
 
-def test_absolute_parent_path(write, sim_cli):
-    """``extends`` may name an absolute path (here the shipped base scenario)."""
+def test_absolute_parent_path(write, sim_cli, monkeypatch):
+    """``extends`` may name an absolute path: in the child's own folder tree as it is,
+    elsewhere (here the shipped base scenario) once SIM_EXTENDS_ROOT allows it."""
+    inside = write((SCENARIOS / "base.yaml").read_text(encoding="utf-8"), "base.yaml")
+    done = sim_cli("validate", write(f"extends: {inside}\nname: absolute\n", "near.yaml"))
+    assert done.returncode == 0, done.stderr
     child = write(f"extends: {SCENARIOS / 'base.yaml'}\nname: absolute\n", "child.yaml")
+    assert sim_cli("validate", child).returncode == 2
+    monkeypatch.setenv("SIM_EXTENDS_ROOT", str(SCENARIOS))
     done = sim_cli("validate", child)
     assert done.returncode == 0, done.stderr
 
@@ -182,8 +190,8 @@ def test_file_extending_itself_is_a_cycle(write, sim_cli):
 
 
 def test_missing_parent_is_one_line(write, sim_cli):
-    child = write("extends: ../nowhere/parent.yaml\nname: orphan\n", "orphan.yaml")
-    one_error_line(sim_cli("run", child), "orphan.yaml: extends: parent scenario '../nowhere/parent.yaml' not found")
+    child = write("extends: nowhere/parent.yaml\nname: orphan\n", "orphan.yaml")
+    one_error_line(sim_cli("run", child), "orphan.yaml: extends: parent scenario 'nowhere/parent.yaml' not found")
 
 
 @pytest.mark.parametrize("value", ["3", "''", "[a.yaml]", "null"])

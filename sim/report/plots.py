@@ -6,8 +6,10 @@ paid otherwise. Every band drawn is a 95% Wilson interval.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import IO, Sequence
 
+from sim.analysis.backtest import Backtest
 from sim.errors import UsageError
 from sim.execution.runner import Result
 from sim.stats import Estimate
@@ -39,6 +41,18 @@ def _bars(axes, labels: Sequence[str], estimates: Sequence[Estimate], title: str
     axes.set_title(title)
 
 
+def _keep_dates_in_calendar(axes, first: dt.date, last: dt.date) -> None:
+    """matplotlib pads the date axis on each side; for a horizon at the calendar's end that
+    padding would pass 9999-12-31 (or 0001-01-01) and fail, so there the axis is the
+    horizon exactly. Elsewhere the picture is left as matplotlib draws it."""
+    pad = max((last - first) * axes.margins()[0], dt.timedelta(days=1))
+    if last <= dt.date.max - pad and first >= dt.date.min + pad:
+        return
+    if first == last:  # one day: widen into the calendar
+        first, last = (first - dt.timedelta(days=1), last) if first > dt.date.min else (first, last + dt.timedelta(days=1))
+    axes.set_xlim(first, last)
+
+
 def plot_run(result: Result, handle: IO[bytes]) -> None:
     """Cumulative P(summit by date) with its band, and the venue shares, as one PNG."""
     plt = _pyplot()
@@ -54,6 +68,7 @@ def plot_run(result: Result, handle: IO[bytes]) -> None:
     left.set_title(f"{scenario.name}: summit by date ({result.runs:,} runs)")
     left.legend(loc="upper left")
     left.tick_params(axis="x", rotation=30)
+    _keep_dates_in_calendar(left, scenario.time.start, scenario.time.horizon_end)
     shares = result.summary.venue_share
     names = {vid: venue.name for vid, venue in scenario.venues.items()}
     order = sorted(shares, key=lambda vid: -shares[vid].count)
@@ -89,6 +104,37 @@ def plot_sweep(axis_path: str, values: Sequence[float], results: Sequence[Result
     right.set_title("Venue shares")
     if right.lines:
         right.legend(loc="best", fontsize="small")
+    figure.tight_layout()
+    figure.savefig(handle, format="png", dpi=110)
+    plt.close(figure)
+
+
+def plot_reliability(result: Backtest, handle: IO[bytes]) -> None:
+    """The reliability diagram of a backtest: each calibration bin's share of cases that
+    met (with its 95% Wilson interval) against its mean forecast, the diagonal of perfect
+    calibration, and every case's forecast as a tick at 0 (no meeting) or 1 (met)."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(5.6, 5.2))
+    axes.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    filled = [entry for entry in result.calibration if entry.count]
+    for entry in filled:
+        axes.axvspan(100 * entry.low, 100 * entry.high, color="#dddddd", alpha=0.25, linewidth=0)
+    axes.errorbar([100 * e.mean_forecast for e in filled], [100 * e.observed.value for e in filled],
+                  yerr=[[100 * (e.observed.value - e.observed.low) for e in filled],
+                        [100 * (e.observed.high - e.observed.value) for e in filled]],
+                  fmt="o", color="#4c72b0", capsize=3, label="share met (95% interval)")
+    for entry in filled:
+        axes.annotate(f"{entry.count}", (100 * entry.mean_forecast, 100 * entry.observed.value),
+                      textcoords="offset points", xytext=(6, 4), fontsize="small")
+    forecasts = [100 * s.forecasts[0] for s in result.cases]
+    outcomes = [100.0 if s.case.outcome.met else 0.0 for s in result.cases]
+    axes.plot(forecasts, outcomes, "|", color="#c44e52", markersize=12, label="cases (met at 100, not at 0)")
+    axes.set_xlim(-2, 102)
+    axes.set_ylim(-4, 104)
+    axes.set_xlabel("forecast P(summit by the horizon), %")
+    axes.set_ylabel("share of cases that met, %")
+    axes.set_title(f"Reliability: {len(result.cases)} cases, {result.met} met")
+    axes.legend(loc="upper left", fontsize="small")
     figure.tight_layout()
     figure.savefig(handle, format="png", dpi=110)
     plt.close(figure)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -28,9 +29,10 @@ from pydantic import BaseModel
 
 from sim.errors import Problem, ScenarioError
 from sim.scenario.distributions import Distribution, UnusablePath, locate
-from sim.scenario.loader import load_scenario, read_document, scenario_from_document
+from sim.scenario.loader import load_scenario, read_document, read_parent, scenario_from_document
+from sim.scenario.safe_yaml import check_value
 from sim.scenario.schema import Scenario
-from sim.scenario.variants import EXTENDS, MAX_CHAIN, override_path, set_path, split_path
+from sim.scenario.variants import extends_chain, override_path, set_path, split_path
 
 #: ``SeedSequence(seed, spawn_key=(UNCERTAIN_STREAM, ...))`` streams are the parameters'.
 #: Batches use ``spawn_key=(k,)`` with k below 100,000, so the two never meet.
@@ -87,6 +89,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
             parts = split_path(path)
             if parts is None:
                 raise ScenarioError([Problem(path, PATH_RULE)])
+            check_value(value, path)  # the file reader's limits, for values built in Python
             set_path(document, parts, value, path)
         return scenario_from_document(document, scenario.name)
     except ScenarioError as error:
@@ -121,7 +124,7 @@ def _blame(error: ScenarioError, values: Mapping[str, Any], source: str) -> Scen
     """``error`` attributed to ``source`` with the values it names (all of them when it names none)."""
     named = {path: value for path, value in values.items()
              if any(problem.path == path or problem.path.startswith(path + ".") for problem in error.problems)}
-    shown = ", ".join(f"{path}={value!r}" for path, value in (named or values).items())
+    shown = ", ".join(f"{path}={reprlib.repr(value)}" for path, value in (named or values).items())
     return error.with_source(f"{source} (with {shown})")
 
 
@@ -213,16 +216,10 @@ def _sets(layer: Any, parts: list[str]) -> bool:
 
 
 def _layers(file: str) -> list[dict[str, Any]]:
-    """The documents of ``file`` and of its ``extends`` chain, most derived first."""
-    layers: list[dict[str, Any]] = []
-    path = Path(file)
-    while len(layers) < MAX_CHAIN:
-        document = read_document(path)
-        if not isinstance(document, dict):
-            break
-        layers.append({**document, "__file__": str(path)})
-        reference = document.get(EXTENDS)
-        if not isinstance(reference, str):
-            break
-        path = path.parent / reference
-    return layers
+    """The documents of ``file`` and of its ``extends`` chain, most derived first, each
+    with its file name under ``__file__``. The chain is followed as the loader follows it
+    (:func:`~sim.scenario.variants.extends_chain`: the same reach and the same checks)."""
+    document = read_document(file)
+    if not isinstance(document, dict):
+        return []
+    return [{**layer, "__file__": name} for name, layer in extends_chain(document, Path(file), read_parent)]

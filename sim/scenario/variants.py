@@ -6,7 +6,9 @@ Merge rules (documented in ``docs/scenario-format.md``):
 * anything else in the child — a scalar, a list, ``null`` — replaces the parent's value
   whole (lists are not concatenated: a variant states the full list it wants);
 * ``extends`` paths are relative to the file that contains them; chains are followed
-  up to :data:`MAX_CHAIN` files, and a cycle is an error.
+  up to :data:`MAX_CHAIN` files, and a cycle is an error;
+* a parent must lie in the folder of the file named (or below it), unless the
+  ``SIM_EXTENDS_ROOT`` environment variable names its folder, and must be a scenario.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import yaml
-
 from sim.errors import Problem, ScenarioError
+from sim.scenario.safe_yaml import parse_value
+from sim.scenario.schema import Scenario
 
 MAX_CHAIN = 20
 EXTENDS = "extends"
+#: Environment variable: more folders (separated like PATH) that ``extends`` may reach.
+ROOTS_VARIABLE = "SIM_EXTENDS_ROOT"
 
 
 def deep_merge(parent: Any, child: Any) -> Any:
@@ -52,9 +56,14 @@ def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> lis
     """The file and document of ``path`` and of each parent it extends, child first.
 
     A parent's path is relative to the real location of the file that names it (after
-    following symbolic links), and is shown relative to the working directory.
+    following symbolic links), and is shown relative to the working directory. Parents
+    must lie in the directory tree of ``path`` itself (or under a root named in
+    :data:`ROOTS_VARIABLE`, see :func:`extends_roots`), so a scenario cannot read files
+    elsewhere on the machine; and a parent must be a mapping of scenario fields, so an
+    error about it never quotes a file that is not a scenario.
     """
     chain = [path.resolve()]
+    roots = extends_roots(chain[0])
     layers = [(str(path), document)]
     while EXTENDS in layers[-1][1]:
         reference = layers[-1][1][EXTENDS]
@@ -63,9 +72,15 @@ def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> lis
             raise ScenarioError([Problem(EXTENDS, "must be the path of a scenario file, relative to this one")], source)
         try:
             parent = (chain[-1].parent / reference).resolve()
-            found = parent.is_file()
+            inside = _reaches(roots, parent)
+            found = inside and parent.is_file()
         except (OSError, RuntimeError) as error:  # e.g. a symlink loop, a name too long
             raise ScenarioError([Problem(EXTENDS, f"cannot resolve '{reference}': {error}")], source) from None
+        if not inside:  # checked before existence, so that nothing is learnt about files outside
+            resolved = "" if str(parent) == reference else f" ({parent})"
+            raise ScenarioError([Problem(EXTENDS, (
+                f"'{reference}'{resolved} is outside the scenario's folder {roots[0]}; a parent must be in that folder "
+                f"or below it (set {ROOTS_VARIABLE}=DIR to allow parents under DIR as well)"))], source)
         if parent in chain:
             cycle = " -> ".join(p.name for p in [*chain, parent])
             raise ScenarioError([Problem(EXTENDS, f"cycle of extends: {cycle}")], str(path))
@@ -76,9 +91,35 @@ def extends_chain(document: dict, path: Path, read: Callable[[str], Any]) -> lis
         chain.append(parent)
         name = os.path.relpath(parent)
         layers.append((name, read(name)))
-        if not isinstance(layers[-1][1], dict):
-            raise ScenarioError([Problem("", "expected a mapping of scenario fields at the top level")], name)
+        _check_parent(layers[-1][1], name)
     return layers
+
+
+def extends_roots(file: Path) -> list[Path]:
+    """The folders a scenario's parents may lie in: the real folder of ``file`` first (with
+    everything below it), then each folder listed in the :data:`ROOTS_VARIABLE` environment
+    variable (``SIM_EXTENDS_ROOT=/shared/scenarios:/home/me/work``; ``/`` allows any file)."""
+    listed = [entry for entry in os.environ.get(ROOTS_VARIABLE, "").split(os.pathsep) if entry.strip()]
+    return [file.resolve().parent, *(Path(entry).expanduser().resolve() for entry in listed)]
+
+
+def within_reach(parent: str | os.PathLike[str], child: str | os.PathLike[str]) -> bool:
+    """True when a scenario file at ``child`` (which may not exist yet) may extend ``parent``."""
+    return _reaches(extends_roots(Path(child)), Path(parent).resolve())
+
+
+def _reaches(roots: list[Path], target: Path) -> bool:
+    return any(target.is_relative_to(root) for root in roots)
+
+
+def _check_parent(document: Any, name: str) -> None:
+    """A parent must be a mapping of scenario fields. Its keys are not quoted otherwise:
+    a file that is not a scenario (a password file, a key) must not be echoed line by line."""
+    fields = (*Scenario.model_fields, EXTENDS)
+    if not isinstance(document, dict) or not all(isinstance(key, str) and key in fields for key in document):
+        raise ScenarioError([Problem("", (
+            f"not a scenario file (reached by extends): its top level must be a mapping of scenario fields "
+            f"({', '.join(fields)}); its content is not shown"))], name)
 
 
 def apply_overrides(document: Any, overrides: Sequence[str], option: str = "--set") -> Any:
@@ -90,8 +131,16 @@ def apply_overrides(document: Any, overrides: Sequence[str], option: str = "--se
     result = copy.deepcopy(document)
     for override in overrides:
         path, value = parse_override(override, option)
-        set_path(result, path, value, f"{option} {override}")
+        set_path(result, path, value, naming(option, override))
     return result
+
+
+def naming(option: str, override: str, limit: int = 120) -> str:
+    """``--set PATH=VALUE`` as error messages name it: a value too long to read on one
+    line (a pasted document, a hostile one) is cut, with its length said."""
+    if len(override) <= limit:
+        return f"{option} {override}"
+    return f"{option} {override[:limit - 40]}... ({len(override):,} characters)"
 
 
 SEGMENT = re.compile(r'"([^"]+)"|([^".]+)')
@@ -127,7 +176,7 @@ def override_path(override: str) -> list[str] | None:
 
 def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any]:
     """Split ``a.b.0.c=VALUE`` into its path parts and its YAML-parsed value."""
-    where = f"{option} {override}"
+    where = naming(option, override)
     if "=" not in override:
         raise ScenarioError([Problem(where, "expected PATH=VALUE, e.g. actors.putin.readiness=-3")])
     text = override.partition("=")[2]
@@ -135,11 +184,7 @@ def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any
     if parts is None:
         raise ScenarioError([Problem(where, "the path must be dotted field names, e.g. actors.putin.readiness "
                                             '(a key that contains dots in double quotes: uncertain."actors.putin.readiness")')])
-    try:
-        value = yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError as error:
-        raise ScenarioError([Problem(where, f"the value is not valid YAML: {str(error).splitlines()[0]}")]) from None
-    return parts, value
+    return parts, parse_value(text, where)
 
 
 def set_path(document: Any, parts: list[str], value: Any, where: str) -> None:

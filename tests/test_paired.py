@@ -49,7 +49,8 @@ def small_change(tmp_path_factory, sim_cli_many):
     """base vs Putin's readiness -3.4 (base: -3.5): paired (same seed) and independent (another seed)."""
     folder = tmp_path_factory.mktemp("paired")
     softer = folder / "softer.yaml"
-    softer.write_text(f"extends: {BASE}\nname: softer\nactors: {{putin: {{readiness: -3.4}}}}\n", encoding="utf-8")
+    shutil.copy(BASE, folder / "base.yaml")  # a parent must sit in the variant's folder tree
+    softer.write_text("extends: base.yaml\nname: softer\nactors: {putin: {readiness: -3.4}}\n", encoding="utf-8")
     reseeded = folder / "reseeded.yaml"
     reseeded.write_text("extends: softer.yaml\nname: reseeded\nsimulation: {seed: 2}\n", encoding="utf-8")
     paired, independent = sim_cli_many([
@@ -105,7 +106,8 @@ def test_a_change_that_cannot_matter_is_exactly_zero(tmp_path, sim_cli):
     """Putin's utility for Paris is irrelevant in base (no one ever proposes Paris): the paired
     difference is exactly 0 and its interval covers the true difference, 0."""
     changed = tmp_path / "paris.yaml"
-    changed.write_text(f"extends: {BASE}\nname: paris_irrelevant\nactors: {{putin: {{venues: {{paris: -1.0}}}}}}\n",
+    shutil.copy(BASE, tmp_path / "base.yaml")  # a parent must sit in the variant's folder tree
+    changed.write_text("extends: base.yaml\nname: paris_irrelevant\nactors: {putin: {venues: {paris: -1.0}}}\n",
                        encoding="utf-8")
     rows = compare_rows(sim_cli("compare", changed, "--baseline", BASE, "--runs", RUNS, "--csv", "-"))
     assert list(rows) == ["base", "paris_irrelevant"]  # the baseline is added first
@@ -131,9 +133,10 @@ def test_paired_formula_on_known_tables():
 def test_compare_table_says_which_differences_are_paired(tmp_path, sim_cli_many):
     """The table must not call a difference paired when the seeds differ."""
     reseeded = tmp_path / "reseeded.yaml"
-    reseeded.write_text(f"extends: {BASE}\nname: reseeded\nsimulation: {{seed: 2}}\n", encoding="utf-8")
+    reseeded.write_text("extends: base.yaml\nname: reseeded\nsimulation: {seed: 2}\n", encoding="utf-8")
     softer = tmp_path / "softer.yaml"
-    softer.write_text(f"extends: {BASE}\nname: softer\nactors: {{putin: {{readiness: -3.4}}}}\n", encoding="utf-8")
+    shutil.copy(BASE, tmp_path / "base.yaml")  # a parent must sit in the variant's folder tree
+    softer.write_text("extends: base.yaml\nname: softer\nactors: {putin: {readiness: -3.4}}\n", encoding="utf-8")
     independent, paired = sim_cli_many([["compare", BASE, reseeded, "--runs", 2000],
                                         ["compare", BASE, softer, "--runs", 2000]])
     assert independent.returncode == 0 and paired.returncode == 0

@@ -41,7 +41,11 @@ _EXPORTS = {
     "Estimate": "sim.stats",
     "wilson_interval": "sim.stats",
     "analyse_zone": "sim.analysis.zone",
+    "load_casebook": "sim.analysis.casebook",
+    "run_backtest": "sim.analysis.backtest",
+    "Backtest": "sim.analysis.backtest",
     "summary_records": "sim.report.export",
+    "html_report": "sim.report.html",
     "SimError": "sim.errors",
     "ScenarioError": "sim.errors",
     "UsageError": "sim.errors",
@@ -50,11 +54,14 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # for editors and type checkers; at run time names load on first use
+    from sim.analysis.backtest import Backtest, run_backtest
+    from sim.analysis.casebook import load_casebook
     from sim.analysis.zone import analyse_zone
     from sim.errors import ScenarioError, SimError, UsageError
     from sim.execution.aggregate import Summary
     from sim.execution.runner import Result, simulate
     from sim.report.export import summary_records
+    from sim.report.html import html_report
     from sim.scenario.loader import load_scenario, scenario_from_document
     from sim.scenario.distributions import Distribution
     from sim.scenario.parameters import UncertainParameters, uncertain_parameters, with_values

@@ -82,7 +82,7 @@ def calibrate(
     if out and out != "-" and not within_reach(file, out):
         fail(f"--out {out}: the calibrated scenario extends {file}, which is outside the folder of {out}; "
              f"write it in the folder of {file} or below, or set {ROOTS_VARIABLE}=DIR to allow parents under DIR")
-    with Session({"--out": out}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--out": out}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("calibrating") as advance:
             found = calibrate_parameter(str(file), overrides, path=path, low=low, high=high, target=target, by=day,
                                         runs=runs, seed=seed, tolerance=tolerance, backend=session.backend(),
@@ -116,7 +116,8 @@ def score(
 
     questions = read_outcomes(str(outcomes))
     scenarios = load_all([str(f) for f in forecasts], overrides)
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path}, inputs=list(scenarios), reads=[outcomes], workers=workers, scheduler=scheduler,
+                 resume=resume) as session:
         backend = session.backend()
         with session.progress("scenarios") as advance:
             results = []
@@ -164,7 +165,7 @@ def run_sampled(
     from sim.report.export import table_writer
     from sim.report.tables import render_overrides
 
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("sample points") as advance:
             result = analysis(str(file), overrides, backend=session.backend(), progress=advance,
                               journal=session.journal, **options)
@@ -190,7 +191,7 @@ def run_propagated(file: Path, overrides: Sequence[str], *, runs: int | None, se
         if value:
             raise UsageError(f"{option} does not apply with --propagate")
     draws = DEFAULT_DRAWS if draws is None else draws
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume,
+    with Session({"--csv": csv_path}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume,
                  json_output=as_json) as session:
         with session.progress("draws") as advance:
             result = propagate(str(file), overrides, draws=draws, runs=runs, seed=seed,

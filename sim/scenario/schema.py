@@ -223,7 +223,11 @@ class Mediator(Strict):
         default_factory=dict, description="Per principal: how much of the pressure it feels."
     )
     proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)
-    strategy: Literal["ordered", "rotate", "random", "best", "proportional"] = "best"
+    strategy: Literal["ordered", "rotate", "random", "best", "proportional", "logit"] = "best"
+    rationality: Number = Field(
+        2.0, ge=0.0, le=1000.0,
+        description="logit strategy: 0 picks uniformly among open venues, 1 is proportional, large is best.",
+    )
     proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
     attends: Flag = Field(False, description="Joins the summit (trilateral format).")
     patience: Rounds | None = Field(None, description="Failed rounds before disengaging.")

@@ -142,3 +142,22 @@ def sim_cli_many() -> Callable[..., list[subprocess.CompletedProcess]]:
         return done
 
     return _run_all
+
+
+# A fork of a multi-threaded process can deadlock the child. Python 3.12+ warns then
+# ("This process ... is multi-threaded, use of fork() may lead to deadlocks"), but it
+# discards that warning when a filter turns it into an error, so pyproject.toml shows it
+# ("always", from multiprocessing.popen_fork) and the session fails here if any test saw it.
+UNSAFE_FORK = "use of fork() may lead to deadlocks"
+unsafe_forks: list[str] = []
+
+
+def pytest_warning_recorded(warning_message, when, nodeid, location) -> None:
+    if issubclass(warning_message.category, DeprecationWarning) and UNSAFE_FORK in str(warning_message.message):
+        unsafe_forks.append(nodeid or when)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if unsafe_forks:
+        sys.stderr.write(f"\nforked a multi-threaded process (unsafe) in: {', '.join(sorted(set(unsafe_forks)))}\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -73,3 +73,17 @@ def test_fork_is_chosen_only_while_one_thread_runs():
         release.set()
         other.join()
     assert start_method() == "fork"
+
+
+def test_a_pool_started_beside_a_thread_does_not_fork(scenario, in_process):
+    """With another thread running, the pool starts without fork: on Python 3.12+ a
+    fork here would raise the "multi-threaded, use of fork()" DeprecationWarning, which
+    the suite's filterwarnings turns into an error; the bytes stay the same."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert csv_bytes(scenario, ProcessBackend(2, in_process_below=0)) == in_process
+    finally:
+        release.set()
+        other.join()

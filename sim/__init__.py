@@ -41,6 +41,9 @@ _EXPORTS = {
     "Estimate": "sim.stats",
     "wilson_interval": "sim.stats",
     "analyse_zone": "sim.analysis.zone",
+    "load_casebook": "sim.analysis.casebook",
+    "run_backtest": "sim.analysis.backtest",
+    "Backtest": "sim.analysis.backtest",
     "summary_records": "sim.report.export",
     "SimError": "sim.errors",
     "ScenarioError": "sim.errors",
@@ -50,6 +53,8 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # for editors and type checkers; at run time names load on first use
+    from sim.analysis.backtest import Backtest, run_backtest
+    from sim.analysis.casebook import load_casebook
     from sim.analysis.zone import analyse_zone
     from sim.errors import ScenarioError, SimError, UsageError
     from sim.execution.aggregate import Summary

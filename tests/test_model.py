@@ -20,7 +20,9 @@ from sim.scenario.loader import scenario_from_document
 from sim.engine.model import simulate_batch
 from sim.engine.outcome import REASONS
 from sim.execution.runner import batch_seed, simulate
-from sim.engine.state import BatchState, acceptance_probability
+from sim.engine.acceptance import acceptance_probability
+from sim.engine.state import BatchState
+from sim.engine.strategies import propose
 
 
 def sigmoid(x: float) -> float:
@@ -223,7 +225,7 @@ def _state_after_proposals(inputs, size, seed=1):
     state.set_pressure(0, 1)
     for i in range(len(inputs.principals)):
         state.assess(i, 1)
-    state.propose(0, 1)
+    propose(state, 0, 1)
     return state
 
 
@@ -553,7 +555,7 @@ def test_lasting_readiness_accumulates_with_every_start(document):
     starts = np.zeros(runs)
 
     def observe(t, state):
-        starts[:] += state.shock_left[0] > 0  # a one-round shock is active only as it starts
+        starts[:] += state.shocks.left[0] > 0  # a one-round shock is active only as it starts
         np.testing.assert_allclose(state.situation[putin] - state.readiness[putin], delta * starts)
 
     simulate_batch(inputs, batch_seed(3, 0), runs, observe)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+import typing
 
+from sim.engine.strategies import STRATEGIES
 from sim.scenario.loader import scenario_from_document
+from sim.scenario.schema import Mediator
 from sim.execution.runner import simulate
 
 RUNS = 200_000
@@ -50,3 +53,54 @@ def test_proportional_strategy_matches_its_closed_form():
     share_tolerance = 4 * math.sqrt(share_g * (1 - share_g) / summits)
     assert abs(result.summary.venue_given_summit["g"].value - share_g) <= share_tolerance
     assert result.summary.venue_given_summit["m"].count == 0
+
+
+def test_registry_names_equal_the_schema_allowed_strategies():
+    """Every strategy a scenario may name has a function, and every function a name."""
+    allowed = set(typing.get_args(Mediator.model_fields["strategy"].annotation))
+    assert set(STRATEGIES) == allowed
+
+
+def _joint_acceptances() -> tuple[float, float]:
+    """Round-1 joint acceptance of g and h in :func:`document` (constant every round)."""
+    p_g = sigmoid(-1.0 + 0.5 + 0.5 * 1.0) * sigmoid(1.5 * (-0.5 - 1.0 + 0.2 * 1.0))
+    p_h = sigmoid(-1.0 + 1.5 + 0.5 * 1.0) * sigmoid(1.5 * (-0.5 - 2.0 + 0.2 * 1.0))
+    return p_g, p_h
+
+
+def test_logit_strategy_matches_its_closed_form():
+    """Eq. (7''): venue v is proposed with probability J_v^l / sum(J^l) (0 for the
+    red-lined m), so a round agrees with q = sum(J^(l+1)) / sum(J^l), P(summit by T) =
+    1 - (1 - q)^T, and v's share of summits is J_v^(l+1) / sum(J^(l+1))."""
+    rationality = 2.5
+    doc = document()
+    doc["actors"]["k"].update(strategy="logit", rationality=rationality)
+    p_g, p_h = _joint_acceptances()
+    q = (p_g ** (rationality + 1) + p_h ** (rationality + 1)) / (p_g**rationality + p_h**rationality)
+    expected = 1.0 - (1.0 - q) ** 8
+    result = simulate(scenario_from_document(doc), runs=RUNS, seed=6)
+    tolerance = 4 * math.sqrt(expected * (1 - expected) / RUNS)
+    assert abs(result.p_summit.value - expected) <= tolerance
+    share_g = p_g ** (rationality + 1) / (p_g ** (rationality + 1) + p_h ** (rationality + 1))
+    share_tolerance = 4 * math.sqrt(share_g * (1 - share_g) / result.p_summit.count)
+    assert abs(result.summary.venue_given_summit["g"].value - share_g) <= share_tolerance
+    assert result.summary.venue_given_summit["m"].count == 0
+
+
+def test_logit_limits_are_uniform_proportional_and_best():
+    """Rationality 1 is `proportional` draw for draw; 0 a uniform choice among the open
+    venues (g and h, never the red-lined m); a large rationality is `best`'s choice of the
+    better venue every time, and its closed form 1 - (1 - max J)^T."""
+    def run(**mediator):
+        doc = document()
+        doc["actors"]["k"].update(**mediator)
+        return simulate(scenario_from_document(doc), runs=20_000, seed=7).summary
+
+    assert run(strategy="logit", rationality=1.0) == run(strategy="proportional")
+    p_g, p_h = _joint_acceptances()
+    sharp = run(strategy="logit", rationality=1000.0)  # draws uniforms that best does not
+    assert sharp.venue_given_summit["h" if p_h > p_g else "g"].value == 1.0
+    for summary, q in ((sharp, max(p_g, p_h)), (run(strategy="logit", rationality=0.0), (p_g + p_h) / 2)):
+        expected = 1.0 - (1.0 - q) ** 8
+        assert abs(summary.p_summit.value - expected) <= 4 * math.sqrt(expected * (1 - expected) / 20_000)
+        assert summary.venue_given_summit["m"].count == 0

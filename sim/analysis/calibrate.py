@@ -35,6 +35,7 @@ from sim.scenario.loader import load_document, scenario_from_document
 from sim.execution.runner import Result, simulate
 from sim.stats import Estimate
 from sim.scenario.distributions import UnusablePath, locate
+from sim.scenario.fields import parse_date
 from sim.scenario.parameters import python_value, scenario_at
 
 GRID = 9
@@ -57,11 +58,12 @@ def parse_param(text: str) -> tuple[str, float, float]:
     return path.strip(), low, high
 
 
-def parse_date(text: str) -> dt.date:
+def parse_by(text: str) -> dt.date:
+    """The --by option as a date, or a usage error saying what is allowed."""
     try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"--by {text}: expected a date YYYY-MM-DD") from None
+        return parse_date(text)
+    except ValueError as error:
+        raise UsageError(f"--by {text}: {error}") from None
 
 
 @dataclass(frozen=True)

@@ -28,14 +28,15 @@ Scores (both computed per question, then averaged):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from sim.analysis.csv_input import read_rows
 from sim.errors import UsageError
 from sim.execution.runner import Result
+from sim.scenario.fields import parse_date
 
 QUESTIONS = ("summit_by", "venue")
 YES, NO = ("yes", "true", "1"), ("no", "false", "0")
@@ -56,19 +57,9 @@ class Question:
 
 def read_outcomes(path: str) -> list[Question]:
     """The resolved questions in ``path``; each problem names its line."""
-    try:
-        with open(path, newline="", encoding="utf-8") as handle:
-            reader = csv.reader(handle)
-            rows = list(reader)
-    except OSError as error:
-        raise UsageError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise UsageError(f"{path}: not a CSV text file ({error})") from None
-    if not rows or [cell.strip().lower() for cell in rows[0]] != list(HEADER):
-        raise UsageError(f"{path}: line 1: expected the header {','.join(HEADER)}")
     questions = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not row or all(not cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+    for number, row in read_rows(path, HEADER):
+        if row[0].lstrip().startswith("#"):
             continue
         where = f"{path}: line {number}"
         if len(row) != 3:
@@ -80,9 +71,9 @@ def read_outcomes(path: str) -> list[Question]:
         day = None
         if key:
             try:
-                day = dt.date.fromisoformat(key)
-            except ValueError:
-                raise UsageError(f"{where}: the key must be a date YYYY-MM-DD, got '{key}'") from None
+                day = parse_date(key)
+            except ValueError as error:
+                raise UsageError(f"{where}: the key must be a date: {error}") from None
         if question == "summit_by":
             if day is None:
                 raise UsageError(f"{where}: summit_by needs a date in the key column")

@@ -23,7 +23,8 @@ from sim.analysis.experiment import Arm, difference, run_arm
 from sim.execution.journal import JournalSession
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.stats import Difference
-from sim.scenario.variants import apply_overrides, split_path
+from sim.scenario.safe_yaml import parse_value
+from sim.scenario.variants import apply_overrides, naming, split_path
 
 MAX_POINTS = 10_000
 
@@ -60,11 +61,7 @@ def parse_axis(text: str) -> Axis:
         if len(parts) != 3 or not 2 <= steps <= MAX_POINTS or not (np.isfinite(start) and np.isfinite(stop)):
             raise UsageError(f"--param {text}: expected START:STOP:STEPS with 2 <= STEPS <= {MAX_POINTS}")
         return Axis(path, tuple(float(round(v, 12)) for v in np.linspace(start, stop, steps)))
-    try:
-        values = tuple(yaml.safe_load(item) for item in spec.split(","))
-    except yaml.YAMLError:
-        raise UsageError(f"--param {text}: values must be YAML scalars separated by commas") from None
-    return Axis(path, values)
+    return Axis(path, tuple(parse_value(item, naming("--param", text)) for item in spec.split(",")))
 
 
 def whole_where_integer(axis: Axis, scenario: dict[str, Any]) -> Axis:

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.scenario.schema import Scenario
-from sim.engine.state import acceptance_probability
+from sim.engine.acceptance import acceptance_probability
 
 
 @dataclass(frozen=True)

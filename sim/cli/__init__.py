@@ -1,11 +1,12 @@
 """The command line: a thin layer over the Python API (`sim COMMAND`).
 
 `shell` holds the Typer app and the options every command shares; `core` registers the
-commands that simulate, check and explain scenarios, and `forecast` the forecasting tools
-after them (the order of `sim --help`).
+commands that simulate, check and explain scenarios, `publish` the HTML report,
+`forecast` the forecasting tools after them, and `backtest` (a casebook scored against
+what happened) last (the order of `sim --help`).
 """
 
-from sim.cli import core, forecast  # noqa: F401  (importing registers the commands, in this order)
+from sim.cli import core, publish, forecast, backtest  # noqa: F401  (importing registers the commands, in this order)
 from sim.cli.core import main
 from sim.cli.shell import app
 

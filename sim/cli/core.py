@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Mapping, Optional, Sequence
 
 import typer
 
@@ -48,6 +48,7 @@ def run(
         None, "--max-runs", min=1, max=1_000_000_000, help="Cap on runs with --precision (default 10,000,000)."
     ),
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit by date) and venue shares to this PNG."),
+    html: Optional[str] = typer.Option(None, "--html", help="Write the self-contained HTML report here."),
     propagate: bool = typer.Option(
         False, "--propagate", help="Draw the scenario's uncertain parameters, one draw per batch of runs; "
         "report the mixture and the spread across draws (--runs then counts runs per draw, at most 10,000)."
@@ -64,8 +65,8 @@ def run(
 
         return run_propagated(file, overrides, runs=runs, seed=seed, workers=workers, draws=draws,
                               csv_path=csv_path, as_json=as_json, scheduler=scheduler, resume=resume,
-                              refused={"--runs-csv": runs_csv, "--plot": plot, "--precision": precision,
-                                       "--max-runs": max_runs})
+                              refused={"--runs-csv": runs_csv, "--plot": plot, "--html": html,
+                                       "--precision": precision, "--max-runs": max_runs})
     from sim.analysis.zone import analyse_zone
     from sim.cli.session import Session
     from sim.execution.runner import simulate
@@ -77,8 +78,9 @@ def run(
     if max_runs is not None and precision is None:
         fail("--max-runs only applies with --precision")
     scenario = load_scenario(file, overrides)
-    outputs = {"--csv": csv_path, "--runs-csv": runs_csv, "--plot": plot}
-    with Session(outputs, workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
+    outputs = {"--csv": csv_path, "--runs-csv": runs_csv, "--plot": plot, "--html": html}
+    with Session(outputs, inputs=[file], workers=workers, scheduler=scheduler, resume=resume, json_output=as_json) as session:
+        grounds = page_provenance(session, {str(file): scenario}) if html else None
         zone = analyse_zone(scenario)
         with session.stream("--runs-csv") as handle, session.progress("batches") as advance:
             sink = export.runs_csv_sink(handle, scenario) if handle else None  # rows stream in as batches finish
@@ -88,6 +90,7 @@ def run(
         session.publish({str(file): scenario}, {
             "--csv": lambda out: export.write_summary_csv(result, out),
             "--plot": lambda out: _plots().plot_run(result, out),
+            "--html": lambda out: out.write(_pages().run_page(_pages().scenario(str(file), result, zone, overrides), grounds)),
         })
     if as_json:
         session.print_json(export.result_json(result, zone, overrides), {str(file): scenario})
@@ -105,6 +108,7 @@ def compare(
     baseline_file: Optional[Path] = typer.Option(
         None, "--baseline", help="Scenario the differences are taken from (default: the first file)."
     ),
+    html: Optional[str] = typer.Option(None, "--html", help="Write the self-contained HTML report here."),
     overrides: Overrides = [],
     runs: Runs = None,
     seed: Seed = None,
@@ -113,27 +117,20 @@ def compare(
     resume: Resume = False,
 ) -> None:
     """Run several scenarios side by side, with each one's difference from a baseline."""
-    from sim.analysis.experiment import run_arm
-    from sim.execution.runner import BATCH_SIZE
     from sim.cli.session import Session
     from sim.report import export
 
-    paths = [str(f) for f in files]
-    if baseline_file is not None and str(baseline_file) not in paths:
-        paths.insert(0, str(baseline_file))
-    base_path = str(baseline_file) if baseline_file is not None else paths[0]
+    paths, base_path = with_baseline(files, baseline_file)
     scenarios = load_all(paths, overrides)
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
-        backend = session.backend()
-        batches = {path: -(-(runs or s.simulation.runs) // BATCH_SIZE) for path, s in scenarios.items()}
-        arms = []
-        with session.progress("scenarios") as advance:
-            for path, s in scenarios.items():
-                before = sum(batches[p] for p, _ in arms)
-                arms.append((path, run_arm(path, s, runs=runs, seed=seed, backend=backend, journal=session.journal,
-                                           progress=lambda done, _, b=before: advance(b + done, sum(batches.values())))))
+    with Session({"--csv": csv_path, "--html": html}, inputs=paths, workers=workers, scheduler=scheduler,
+                 resume=resume) as session:
+        grounds = page_provenance(session, scenarios) if html else None
+        arms = run_arms(session, scenarios, runs=runs, seed=seed)
         baseline = dict(arms)[base_path]
-        session.publish(scenarios, {"--csv": export.table_writer(*export.compare_table(arms, baseline))})
+        session.publish(scenarios, {
+            "--csv": export.table_writer(*export.compare_table(arms, baseline)),
+            "--html": lambda out: out.write(compare_html(scenarios, arms, baseline, overrides, grounds)),
+        })
     if session.shows_tables:
         from sim.report.tables import render_compare, render_overrides
 
@@ -151,18 +148,23 @@ def sweep(
     seed: Seed = None,
     workers: Workers = None,
     plot: Optional[str] = typer.Option(None, "--plot", help="Draw P(summit) and venue shares against the parameter."),
+    html: Optional[str] = typer.Option(None, "--html", help="Write the self-contained HTML report here."),
     scheduler: Scheduler = None,
     resume: Resume = False,
 ) -> None:
     """Sweep scenario fields over a grid with common random numbers."""
     from sim.analysis.sweep import parse_axis, sweep_grid
+    from sim.analysis.zone import analyse_zone
     from sim.cli.session import Session
     from sim.report import export
+    from sim.scenario.loader import load_scenario
 
     axes = [parse_axis(p) for p in params]
     if plot and (len(axes) != 1 or not all(isinstance(v, (int, float)) for v in axes[0].values)):
         fail("--plot draws a sweep over one numeric parameter")
-    with Session({"--csv": csv_path, "--plot": plot}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path, "--plot": plot, "--html": html}, inputs=[file], workers=workers,
+                 scheduler=scheduler, resume=resume) as session:
+        grounds = page_provenance(session, {str(file): load_scenario(file, overrides)}) if html else None
         with session.progress("sweep") as advance:
             baseline, points = sweep_grid(str(file), axes, overrides=overrides, runs=runs, seed=seed,
                                           backend=session.backend(), progress=advance, journal=session.journal)
@@ -172,12 +174,63 @@ def sweep(
             "--csv": export.table_writer(export.sweep_header(axes, venues), rows),
             "--plot": lambda out: _plots().plot_sweep(axes[0].path, list(axes[0].values),
                                                       [p.arm.result for p in points], out),
+            "--html": lambda out: out.write(_pages().sweep_page(
+                _pages().scenario(str(file), baseline.result, analyse_zone(baseline.result.scenario), overrides),
+                axes, points, grounds)),
         })
     if session.shows_tables:
         from sim.report.tables import render_overrides, render_sweep
 
         render_overrides(overrides, console())
         render_sweep(axes, baseline, points, console())
+
+
+def with_baseline(files: Sequence[Path], baseline_file: Path | None) -> tuple[list[str], str]:
+    """The scenario files to run, the baseline first when it is not among them, and the baseline's."""
+    paths = [str(f) for f in files]
+    if baseline_file is not None and str(baseline_file) not in paths:
+        paths.insert(0, str(baseline_file))
+    return paths, str(baseline_file) if baseline_file is not None else paths[0]
+
+
+def run_arms(session: Any, scenarios: Mapping[str, Any], *, runs: int | None, seed: int | None) -> list[tuple[str, Any]]:
+    """Every scenario's runs on common random numbers, with one progress bar over all batches."""
+    from sim.analysis.experiment import run_arm
+    from sim.execution.runner import BATCH_SIZE
+
+    backend = session.backend()
+    batches = {path: -(-(runs or s.simulation.runs) // BATCH_SIZE) for path, s in scenarios.items()}
+    arms: list[tuple[str, Any]] = []
+    with session.progress("scenarios") as advance:
+        for path, s in scenarios.items():
+            before = sum(batches[p] for p, _ in arms)
+            arms.append((path, run_arm(path, s, runs=runs, seed=seed, backend=backend, journal=session.journal,
+                                       progress=lambda done, _, b=before: advance(b + done, sum(batches.values())))))
+    return arms
+
+
+def compare_html(scenarios: Mapping[str, Any], arms: Sequence[tuple[str, Any]], baseline: Any,
+                 overrides: Sequence[str], grounds: Any) -> str:
+    """The HTML page of several scenarios' arms (``compare --html``, ``sim report``)."""
+    from sim.analysis.zone import analyse_zone
+
+    pages = _pages()
+    items = [pages.scenario(path, arm.result, analyse_zone(arm.result.scenario), overrides) for path, arm in arms]
+    if len(items) == 1:
+        return pages.run_page(items[0], grounds)
+    return pages.compare_page(items, [arm for _, arm in arms], baseline, grounds)
+
+
+def page_provenance(session: Any, scenarios: Mapping[str, Any]) -> Any:
+    """What the HTML page says made it; read before simulating, so a bad facts file fails fast."""
+    return _pages().provenance(session.command, session.output_paths, scenarios)
+
+
+def _pages():  # type: ignore[no-untyped-def]
+    """The HTML report module, imported only when a page is asked for."""
+    from sim.report import html
+
+    return html
 
 
 def _plots():  # type: ignore[no-untyped-def]
@@ -220,20 +273,21 @@ def init(
     force: bool = typer.Option(False, "--force", help="Replace FILE if it exists."),
 ) -> None:
     """Write a commented, valid scenario skeleton with your leaders, venues and mediator."""
-    from sim.report.files import atomic_file, check_writable
+    from sim.report.files import atomic_file
+    from sim.report.targets import plan
     from sim.scenario.skeleton import skeleton
 
     if file.exists() and not force:
         fail(f"{file}: exists; give --force to replace it")
-    check_writable(str(file))
-    import datetime as dt
+    plan("FILE", str(file))  # before anything else: a path that cannot be written
+    from sim.scenario.fields import parse_date
 
     try:
-        day = dt.date.fromisoformat(start) if start else None
-    except ValueError:
-        fail(f"--start {start}: expected a date YYYY-MM-DD")
+        day = parse_date(start) if start else None
+    except ValueError as error:
+        fail(f"--start {start}: {error}")
     text = skeleton(file.stem, principals.split(","), [v for v in venues.split(",") if v.strip()], mediator, day)
-    with atomic_file(str(file)) as handle:
+    with atomic_file("FILE", str(file)) as handle:
         handle.write(text)
     sys.stdout.write(f"wrote {file}; next: sim explain {file}\n")
 

@@ -68,7 +68,7 @@ def calibrate(
     resume: Resume = False,
 ) -> None:
     """Find the value of a parameter at which P(summit by DATE) matches an outside probability."""
-    from sim.analysis.calibrate import calibrate_parameter, parse_date, parse_param
+    from sim.analysis.calibrate import calibrate_parameter, parse_by, parse_param
     from sim.analysis.zone import analyse_zone
     from sim.cli.session import Session
     from sim.report.forecast_data import write_calibrated
@@ -76,8 +76,8 @@ def calibrate(
     from sim.report.tables import render_overrides
 
     path, low, high = parse_param(param)
-    day = parse_date(by)
-    with Session({"--out": out}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    day = parse_by(by)
+    with Session({"--out": out}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("calibrating") as advance:
             found = calibrate_parameter(str(file), overrides, path=path, low=low, high=high, target=target, by=day,
                                         runs=runs, seed=seed, tolerance=tolerance, backend=session.backend(),
@@ -111,7 +111,8 @@ def score(
 
     questions = read_outcomes(str(outcomes))
     scenarios = load_all([str(f) for f in forecasts], overrides)
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path}, inputs=list(scenarios), reads=[outcomes], workers=workers, scheduler=scheduler,
+                 resume=resume) as session:
         backend = session.backend()
         with session.progress("scenarios") as advance:
             results = []
@@ -159,7 +160,7 @@ def run_sampled(
     from sim.report.export import table_writer
     from sim.report.tables import render_overrides
 
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume) as session:
+    with Session({"--csv": csv_path}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume) as session:
         with session.progress("sample points") as advance:
             result = analysis(str(file), overrides, backend=session.backend(), progress=advance,
                               journal=session.journal, **options)
@@ -185,7 +186,7 @@ def run_propagated(file: Path, overrides: Sequence[str], *, runs: int | None, se
         if value:
             raise UsageError(f"{option} does not apply with --propagate")
     draws = DEFAULT_DRAWS if draws is None else draws
-    with Session({"--csv": csv_path}, workers=workers, scheduler=scheduler, resume=resume,
+    with Session({"--csv": csv_path}, inputs=[file], workers=workers, scheduler=scheduler, resume=resume,
                  json_output=as_json) as session:
         with session.progress("draws") as advance:
             result = propagate(str(file), overrides, draws=draws, runs=runs, seed=seed,

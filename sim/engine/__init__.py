@@ -1,8 +1,12 @@
 """The engine: one batch of runs of the negotiation model, vectorised over runs.
 
 - `inputs`: a `Scenario` compiled into arrays (`ModelInputs`).
-- `state`: the per-run state of a batch and the rules of one round (`BatchState`),
-  including how each mediator strategy fills the table.
+- `state`: the per-run state of a batch and the rules of one round (`BatchState`).
+- `acceptance`: eq. (2), the logit acceptance and its odds.
+- `costs`: eq. (7), venues' joint costs per run and round (`JointCosts`).
+- `shocks`: eq. (6), random shocks and their effects (`ShockState`).
+- `strategies`: the mediator strategies, one function each, looked up by name
+  (`STRATEGIES`).
 - `model`: the SimPy process that drives the rounds (`simulate_batch`).
 - `outcome`: one flat record per run (`BatchOutcome`), stored column-wise.
 

@@ -21,6 +21,7 @@ class MediatorInputs:
 
     proposes: np.ndarray  # venue indices it may put on the table
     strategy: str
+    rationality: float  # the logit strategy's lambda (7'')
     per_round: int  # proposals per round, at most len(proposes)
     attends: bool
     patience: int  # failed rounds before disengaging; 0 means never
@@ -90,44 +91,101 @@ class ModelInputs:
 def compile_inputs(scenario: Scenario) -> ModelInputs:
     """Compile a validated scenario into :class:`ModelInputs`."""
     principals = scenario.principals
-    mediators = scenario.mediators
     venue_ids = tuple(scenario.venues)
     venue_index = {vid: k for k, vid in enumerate(venue_ids)}
-    principal_index = {pid: k for k, pid in enumerate(principals)}
-    mediator_index = {mid: k for k, mid in enumerate(mediators)}
-    time = scenario.time
-    rounds = time.rounds
-    n, m = len(principals), len(mediators)
-
     utility = np.array(
         [[venue_utility(scenario, pid, p, vid) for vid in venue_ids] for pid, p in principals.items()]
     )
+    favourite, counter_venues, concede_after = _counter_proposals(scenario, utility, venue_index)
+    leverage, pressure = _mediator_pressure(scenario)
+    scheduled_readiness, scheduled_collapse = _scheduled_effects(scenario, pressure)
+    shocks = scenario.events.shocks
+    shock_readiness, shock_lasting, shock_pressure = _shock_effects(scenario)
+    return ModelInputs(
+        principals=tuple(principals),
+        mediators=tuple(scenario.mediators),
+        venues=venue_ids,
+        rounds=scenario.time.rounds,
+        utility=utility,
+        readiness=np.array([p.readiness for p in principals.values()], dtype=float),
+        readiness_sd=np.array([p.readiness_sd for p in principals.values()], dtype=float),
+        sensitivity=np.array([p.pressure_sensitivity for p in principals.values()], dtype=float),
+        sharpness=np.array([p.sharpness for p in principals.values()], dtype=float),
+        drift=_drift(scenario),
+        favourite=favourite,
+        counter_venues=counter_venues,
+        concede_after=concede_after,
+        leverage=leverage,
+        pressure=pressure,
+        scheduled_readiness=scheduled_readiness,
+        scheduled_collapse=scheduled_collapse,
+        mediator=tuple(_mediator_inputs(md, venue_index) for md in scenario.mediators.values()),
+        shock_hazard=np.array([s.hazard for s in shocks], dtype=float),
+        shock_rounds=np.array([s.rounds for s in shocks], dtype=np.int64),
+        shock_readiness=shock_readiness,
+        shock_lasting=shock_lasting,
+        shock_pressure=shock_pressure,
+        shock_collapse=np.array([s.collapse_risk for s in shocks], dtype=float),
+        prep_rounds=scenario.preparation.rounds,
+        prep_collapse=scenario.preparation.collapse_risk,
+        third_party=np.array([scenario.venues[vid].third_party for vid in venue_ids], dtype=bool),
+        acceptable=np.isfinite(utility).all(axis=0),
+    )
+
+
+def _counter_proposals(
+    scenario: Scenario, utility: np.ndarray, venue_index: dict[str, int]
+) -> tuple[np.ndarray, tuple[np.ndarray, ...], np.ndarray]:
+    """Each principal's favourite (-1 for none), its counter-proposals in order (eq. 8) and
+    the failed rounds after which it concedes (0: never)."""
+    principals = scenario.principals.values()
     finite = np.isfinite(utility)
     favourite = np.array(
         [int(np.argmax(np.where(finite[i], utility[i], -np.inf))) if finite[i].any() and p.counter_propose else -1
-         for i, p in enumerate(principals.values())],
+         for i, p in enumerate(principals)],
         dtype=np.int64,
     )
-    concede_after = np.array([p.concede.after if p.concede else 0 for p in principals.values()], dtype=np.int64)
+    concede_after = np.array([p.concede.after if p.concede else 0 for p in principals], dtype=np.int64)
     counter_venues = tuple(
         concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
         else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)
-        for i, p in enumerate(principals.values())
+        for i, p in enumerate(principals)
     )
+    return favourite, counter_venues, concede_after
+
+
+def _drift(scenario: Scenario) -> np.ndarray:
+    """(N, T+1): each principal's accumulated drift, clipped to its limit."""
+    rounds = scenario.time.rounds
     t = np.arange(rounds + 1, dtype=float)
-    drift = np.empty((n, rounds + 1))
-    for i, p in enumerate(principals.values()):
+    drift = np.empty((len(scenario.principals), rounds + 1))
+    for i, p in enumerate(scenario.principals.values()):
         limit = np.inf if p.drift_limit is None else p.drift_limit
         drift[i] = np.clip(p.drift * np.maximum(t - 1, 0), -limit, limit)
+    return drift
 
-    leverage = np.zeros((m, n))
-    pressure = np.zeros((m, rounds + 1))
-    for k, mediator in enumerate(mediators.values()):
+
+def _mediator_pressure(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """(M, N) leverage and (M, T+1) scheduled pressure before events."""
+    principal_index = {pid: k for k, pid in enumerate(scenario.principals)}
+    m = len(scenario.mediators)
+    leverage = np.zeros((m, len(scenario.principals)))
+    pressure = np.zeros((m, scenario.time.rounds + 1))
+    for k, mediator in enumerate(scenario.mediators.values()):
         for pid, value in mediator.leverage.items():
             leverage[k, principal_index[pid]] = value
         pressure[k] = scheduled_pressure(mediator, scenario)
+    return leverage, pressure
 
-    scheduled_readiness = np.zeros((n, rounds + 1))
+
+def _scheduled_effects(scenario: Scenario, pressure: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The scheduled events' readiness (N, T+1) and collapse-risk (T+1,) effects; their
+    pressure effects are added to ``pressure`` in place."""
+    time = scenario.time
+    rounds = time.rounds
+    principal_index = {pid: k for k, pid in enumerate(scenario.principals)}
+    mediator_index = {mid: k for k, mid in enumerate(scenario.mediators)}
+    scheduled_readiness = np.zeros((len(principal_index), rounds + 1))
     scheduled_collapse = np.zeros(rounds + 1)
     for event in scenario.events.scheduled:
         first = time.round_of(event.date)
@@ -137,8 +195,15 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         for mid, delta in event.pressure.items():
             pressure[mediator_index[mid], active] += delta
         scheduled_collapse[active] += event.collapse_risk
+    return scheduled_readiness, scheduled_collapse
 
+
+def _shock_effects(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per shock: its readiness (S, N), lasting readiness (S, N) and pressure (S, M) effects."""
+    principal_index = {pid: k for k, pid in enumerate(scenario.principals)}
+    mediator_index = {mid: k for k, mid in enumerate(scenario.mediators)}
     shocks = scenario.events.shocks
+    n, m = len(principal_index), len(mediator_index)
     shock_readiness = np.zeros((len(shocks), n))
     shock_pressure = np.zeros((len(shocks), m))
     shock_lasting = np.zeros((len(shocks), n))
@@ -149,37 +214,7 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
             shock_lasting[s, principal_index[pid]] = delta
         for mid, delta in shock.pressure.items():
             shock_pressure[s, mediator_index[mid]] = delta
-
-    return ModelInputs(
-        principals=tuple(principals),
-        mediators=tuple(mediators),
-        venues=venue_ids,
-        rounds=rounds,
-        utility=utility,
-        readiness=np.array([p.readiness for p in principals.values()], dtype=float),
-        readiness_sd=np.array([p.readiness_sd for p in principals.values()], dtype=float),
-        sensitivity=np.array([p.pressure_sensitivity for p in principals.values()], dtype=float),
-        sharpness=np.array([p.sharpness for p in principals.values()], dtype=float),
-        drift=drift,
-        favourite=favourite,
-        counter_venues=counter_venues,
-        concede_after=concede_after,
-        leverage=leverage,
-        pressure=pressure,
-        scheduled_readiness=scheduled_readiness,
-        scheduled_collapse=scheduled_collapse,
-        mediator=tuple(_mediator_inputs(md, venue_index) for md in mediators.values()),
-        shock_hazard=np.array([s.hazard for s in shocks], dtype=float),
-        shock_rounds=np.array([s.rounds for s in shocks], dtype=np.int64),
-        shock_readiness=shock_readiness,
-        shock_lasting=shock_lasting,
-        shock_pressure=shock_pressure,
-        shock_collapse=np.array([s.collapse_risk for s in shocks], dtype=float),
-        prep_rounds=scenario.preparation.rounds,
-        prep_collapse=scenario.preparation.collapse_risk,
-        third_party=np.array([scenario.venues[vid].third_party for vid in venue_ids], dtype=bool),
-        acceptable=finite.all(axis=0),
-    )
+    return shock_readiness, shock_lasting, shock_pressure
 
 
 def venue_utility(scenario: Scenario, pid: str, principal: Principal, vid: str) -> float:
@@ -237,6 +272,7 @@ def _mediator_inputs(mediator: Mediator, venue_index: dict[str, int]) -> Mediato
     return MediatorInputs(
         proposes=proposes,
         strategy=mediator.strategy,
+        rationality=float(mediator.rationality),
         per_round=min(mediator.proposals_per_round, len(proposes)),
         attends=mediator.attends,
         patience=mediator.patience or 0,

@@ -41,6 +41,7 @@ import simpy
 from sim.engine.inputs import ModelInputs
 from sim.engine.outcome import BatchOutcome
 from sim.engine.state import BatchState
+from sim.engine.strategies import propose
 
 PHASE = 1 / 8  # exact in binary floating point, so phase times never drift
 
@@ -111,7 +112,7 @@ def mediator(env: simpy.Environment, state: BatchState, k: int) -> Generator:
         state.engage(k)
         state.set_pressure(k, t)
         yield at_phase(env, 3)
-        state.propose(k, t)
+        propose(state, k, t)
         yield at_phase(env, 7)
         state.count_failure(k)
 

@@ -22,6 +22,7 @@ from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.execution.journal import JournalSession
 from sim.engine.model import simulate_batch
 from sim.engine.outcome import BatchOutcome
+from sim.scenario.fields import parse_date
 from sim.scenario.schema import MAX_RUNS, Scenario
 from sim.stats import Estimate, wilson_half_width
 from sim.execution.aggregate import Summary, Tally, cumulative_curve, summarise
@@ -189,12 +190,10 @@ def simulate(
 def _as_date(day: dt.date | str) -> dt.date:
     if isinstance(day, dt.datetime):
         return day.date()
-    if isinstance(day, dt.date):
-        return day
     try:
-        return dt.date.fromisoformat(day)
-    except (TypeError, ValueError):
-        raise UsageError(f"expected a date or a text YYYY-MM-DD, got {day!r}") from None
+        return parse_date(day)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
 
 
 def _jobs(inputs: ModelInputs, seed: int, runs: int, keep: bool) -> Iterator[BatchJob]:

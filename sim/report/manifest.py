@@ -19,18 +19,17 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy
 
 from sim.version import __version__
 from sim.errors import UsageError
 from sim.scenario.loader import scenario_files
-from sim.report.files import atomic_file
 
 SUFFIX = ".manifest.json"
 #: Options whose value is an output file (rewritten to a scratch folder on replay).
-OUTPUT_OPTIONS = ("--csv", "--runs-csv", "--plot", "--out")
+OUTPUT_OPTIONS = ("--csv", "--runs-csv", "--plot", "--out", "--html", "--output", "-o")
 
 
 def file_hash(path: str | os.PathLike[str]) -> str:
@@ -56,14 +55,15 @@ def versions() -> dict[str, str]:
     return found
 
 
-def build(command: Sequence[str], scenarios: dict[str, Any], outputs: Sequence[str]) -> dict[str, Any]:
-    """The manifest of a finished command: ``scenarios`` maps file names to Scenarios."""
+def build(command: Sequence[str], scenarios: dict[str, Any], outputs: Mapping[str, str]) -> dict[str, Any]:
+    """The manifest of a finished command: ``scenarios`` maps file names to Scenarios,
+    ``outputs`` each output file's name to the SHA-256 of its content."""
     return {
         "versions": versions(),
         "command": list(command),
         "cwd": os.getcwd(),
         **provenance(scenarios),
-        "outputs": {name: file_hash(name) for name in outputs},
+        "outputs": dict(outputs),
     }
 
 
@@ -82,16 +82,9 @@ def _with_parents(names: Any) -> list[str]:
     return list(dict.fromkeys(part for name in names for part in scenario_files(name)))
 
 
-def write(command: Sequence[str], scenarios: dict[str, Any], outputs: Sequence[str]) -> None:
-    """Write ``OUTPUT.manifest.json`` beside each output file (standard output has none)."""
-    files = [name for name in outputs if name and name != "-"]
-    if not files:
-        return
-    manifest = build(command, scenarios, files)
-    for name in files:
-        with atomic_file(name + SUFFIX) as handle:
-            json.dump(manifest, handle, indent=2)
-            handle.write("\n")
+def text(manifest: dict[str, Any]) -> str:
+    """A manifest as it is written to ``OUTPUT.manifest.json``."""
+    return json.dumps(manifest, indent=2) + "\n"
 
 
 @dataclass(frozen=True)
@@ -156,7 +149,10 @@ def _redirect(command: Sequence[str], scratch: str) -> tuple[list[str], dict[str
     rerun, fresh = list(command), {}
 
     def scratch_copy(original: str) -> str:
-        fresh[original] = os.path.join(scratch, f"{len(fresh)}-{Path(original).name}")
+        # a folder per output keeps its file name, which an HTML page shows in its command
+        folder = os.path.join(scratch, str(len(fresh)))
+        os.mkdir(folder)
+        fresh[original] = os.path.join(folder, Path(original).name)
         return fresh[original]
 
     for k, word in enumerate(rerun):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import IO, Sequence
 
+from sim.analysis.backtest import Backtest
 from sim.errors import UsageError
 from sim.execution.runner import Result
 from sim.stats import Estimate
@@ -89,6 +90,37 @@ def plot_sweep(axis_path: str, values: Sequence[float], results: Sequence[Result
     right.set_title("Venue shares")
     if right.lines:
         right.legend(loc="best", fontsize="small")
+    figure.tight_layout()
+    figure.savefig(handle, format="png", dpi=110)
+    plt.close(figure)
+
+
+def plot_reliability(result: Backtest, handle: IO[bytes]) -> None:
+    """The reliability diagram of a backtest: each calibration bin's share of cases that
+    met (with its 95% Wilson interval) against its mean forecast, the diagonal of perfect
+    calibration, and every case's forecast as a tick at 0 (no meeting) or 1 (met)."""
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(5.6, 5.2))
+    axes.plot([0, 100], [0, 100], color="grey", linestyle="--", linewidth=1, label="perfect calibration")
+    filled = [entry for entry in result.calibration if entry.count]
+    for entry in filled:
+        axes.axvspan(100 * entry.low, 100 * entry.high, color="#dddddd", alpha=0.25, linewidth=0)
+    axes.errorbar([100 * e.mean_forecast for e in filled], [100 * e.observed.value for e in filled],
+                  yerr=[[100 * (e.observed.value - e.observed.low) for e in filled],
+                        [100 * (e.observed.high - e.observed.value) for e in filled]],
+                  fmt="o", color="#4c72b0", capsize=3, label="share met (95% interval)")
+    for entry in filled:
+        axes.annotate(f"{entry.count}", (100 * entry.mean_forecast, 100 * entry.observed.value),
+                      textcoords="offset points", xytext=(6, 4), fontsize="small")
+    forecasts = [100 * s.forecasts[0] for s in result.cases]
+    outcomes = [100.0 if s.case.outcome.met else 0.0 for s in result.cases]
+    axes.plot(forecasts, outcomes, "|", color="#c44e52", markersize=12, label="cases (met at 100, not at 0)")
+    axes.set_xlim(-2, 102)
+    axes.set_ylim(-4, 104)
+    axes.set_xlabel("forecast P(summit by the horizon), %")
+    axes.set_ylabel("share of cases that met, %")
+    axes.set_title(f"Reliability: {len(result.cases)} cases, {result.met} met")
+    axes.legend(loc="upper left", fontsize="small")
     figure.tight_layout()
     figure.savefig(handle, format="png", dpi=110)
     plt.close(figure)

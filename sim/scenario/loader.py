@@ -1,9 +1,9 @@
 """From a file to a validated :class:`~sim.scenario.schema.Scenario`, or one clear error per problem.
 
-YAML is read with the safe loader, inside limits that keep hostile files harmless: a
-size cap, a cap on the expanded node count (so alias "bombs" are refused before they are
-expanded), a nesting cap, and duplicate keys rejected (PyYAML would silently keep the
-last one, which hides typos). Validation errors are translated into
+Files are read with :mod:`sim.scenario.safe_yaml` (the safe loader, inside limits that
+keep hostile files harmless), their ``extends`` chains merged and ``--set`` overrides
+applied (:mod:`sim.scenario.variants`). Whatever built a document, it is held to the same
+limits before it is validated, and validation errors are translated into
 :class:`~sim.errors.Problem` lines naming the field path and what is allowed.
 """
 
@@ -15,16 +15,15 @@ import typing
 from pathlib import Path
 from typing import Any, Sequence
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from sim.errors import Problem, ScenarioError
+from sim.scenario.safe_yaml import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, check_value, parse_yaml
 from sim.scenario.schema import Scenario
 from sim.scenario.variants import apply_overrides, extends_chain, resolve_extends
 
-MAX_FILE_BYTES = 1_000_000
-MAX_NODES = 100_000
-MAX_DEPTH = 40
+__all__ = ["MAX_DEPTH", "MAX_FILE_BYTES", "MAX_NODES", "load_document", "load_scenario", "parse_yaml",
+           "read_document", "scenario_files", "scenario_from_document"]
 
 
 def load_scenario(path: str | os.PathLike[str], overrides: Sequence[str] = ()) -> Scenario:
@@ -85,85 +84,6 @@ def read_document(path: str | os.PathLike[str]) -> Any:
     return parse_yaml(text, source)
 
 
-def parse_yaml(text: str, source: str = "<string>") -> Any:
-    """Parse one YAML document safely, refusing bombs, deep nesting and duplicate keys."""
-    loader = None
-    try:
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError([Problem("", "the file is empty; expected a YAML mapping")], source)
-        _check_node(node)
-        return loader.construct_document(node)
-    except ScenarioError as error:
-        raise error.with_source(source) from None
-    except yaml.MarkedYAMLError as error:
-        raise ScenarioError([Problem("", _yaml_message(error))], source) from None
-    except yaml.YAMLError as error:
-        raise ScenarioError([Problem("", f"invalid YAML: {' '.join(str(error).split())}")], source) from None
-    except RecursionError:
-        raise ScenarioError(
-            [Problem("", f"YAML nested too deeply (limit {MAX_DEPTH} levels)")], source
-        ) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
-def _yaml_message(error: yaml.MarkedYAMLError) -> str:
-    mark = error.problem_mark or error.context_mark
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-    what = " ".join(part for part in (error.context, error.problem) if part)
-    return f"invalid YAML at {where}{what}".replace("\n", " ")
-
-
-def _check_node(root: yaml.Node) -> None:
-    """Refuse documents whose expanded size or depth exceed the limits.
-
-    Aliases make a node reachable many times; sizes are memoised per node so counting is
-    linear in the file even when the expansion would be exponential.
-    """
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
-    while stack:
-        node, depth, children_done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if depth > MAX_DEPTH:
-            raise ScenarioError([Problem("", f"YAML nested too deeply (limit {MAX_DEPTH} levels)")])
-        children = _children(node)
-        if children_done:
-            size = 1 + sum(sizes.get(id(child), 0) for child in children)
-            if size > MAX_NODES:
-                raise ScenarioError(
-                    [Problem("", f"YAML expands to more than {MAX_NODES:,} nodes (aliases?)")]
-                )
-            sizes[id(node)] = size
-            continue
-        if isinstance(node, yaml.MappingNode):
-            _check_duplicate_keys(node)
-        stack.append((node, depth, True))
-        stack.extend((child, depth + 1, False) for child in children if id(child) not in sizes)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _check_duplicate_keys(node: yaml.MappingNode) -> None:
-    seen: set[str] = set()
-    for key, _ in node.value:
-        if isinstance(key, yaml.ScalarNode):
-            if key.value in seen:
-                line = key.start_mark.line + 1
-                raise ScenarioError([Problem("", f"line {line}: duplicate key '{key.value}'")])
-            seen.add(key.value)
-
-
 def scenario_from_document(document: Any, source: str = "<document>") -> Scenario:
     """Validate a parsed document (nested dicts and lists) into a :class:`Scenario`."""
     if not isinstance(document, dict):
@@ -173,6 +93,7 @@ def scenario_from_document(document: Any, source: str = "<document>") -> Scenari
             source,
         )
     try:
+        check_value(document, what="the document")  # a merge, --set or with_values may have built it
         return Scenario.model_validate(document)
     except ScenarioError as error:
         raise error.with_source(source) from None

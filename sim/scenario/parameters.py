@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import reprlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -29,6 +30,7 @@ from pydantic import BaseModel
 from sim.errors import Problem, ScenarioError
 from sim.scenario.distributions import Distribution, UnusablePath, locate
 from sim.scenario.loader import load_scenario, read_document, scenario_from_document
+from sim.scenario.safe_yaml import check_value
 from sim.scenario.schema import Scenario
 from sim.scenario.variants import EXTENDS, MAX_CHAIN, override_path, set_path, split_path
 
@@ -87,6 +89,7 @@ def with_values(scenario: Scenario, values: Mapping[str, Any]) -> Scenario:
             parts = split_path(path)
             if parts is None:
                 raise ScenarioError([Problem(path, PATH_RULE)])
+            check_value(value, path)  # the file reader's limits, for values built in Python
             set_path(document, parts, value, path)
         return scenario_from_document(document, scenario.name)
     except ScenarioError as error:
@@ -121,7 +124,7 @@ def _blame(error: ScenarioError, values: Mapping[str, Any], source: str) -> Scen
     """``error`` attributed to ``source`` with the values it names (all of them when it names none)."""
     named = {path: value for path, value in values.items()
              if any(problem.path == path or problem.path.startswith(path + ".") for problem in error.problems)}
-    shown = ", ".join(f"{path}={value!r}" for path, value in (named or values).items())
+    shown = ", ".join(f"{path}={reprlib.repr(value)}" for path, value in (named or values).items())
     return error.with_source(f"{source} (with {shown})")
 
 

@@ -11,13 +11,14 @@ venue with probability ``sigmoid(sharpness * score)`` where the score sums them 
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from sim.errors import Problem, ScenarioError
-from sim.scenario.fields import Flag, Number, Whole, not_a_boolean
+from sim.scenario.fields import LAST_DATE, Date, Flag, Number, Whole, last_day, not_a_boolean
 from sim.scenario.distributions import MAX_UNCERTAIN, Distribution, uncertain_problems
 
 #: Limits that keep a run within memory and time; a file asking for more is refused.
@@ -52,13 +53,13 @@ class Strict(BaseModel):
 class Time(Strict):
     """The calendar: when round 1 opens, how long a round lasts, when the horizon ends."""
 
-    start: dt.date = Field(description="Opening day of round 1.")
+    start: Date = Field(description="Opening day of round 1.")
     round_days: Whole = Field(7, ge=1, le=366, description="Length of one round in days.")
     horizon_rounds: Rounds | None = Field(None, description="Number of rounds simulated.")
-    end: dt.date | None = Field(
+    end: Date | None = Field(
         None, description="Last day of the horizon; rounds opening on or before it count."
     )
-    milestones: list[dt.date] = Field(
+    milestones: list[Date] = Field(
         default_factory=list,
         max_length=100,
         description="Dates for which P(summit by date) is reported; default month ends.",
@@ -73,6 +74,12 @@ class Time(Strict):
                 raise ValueError("end must be on or after start")
             if (self.end - self.start).days // self.round_days + 1 > MAX_ROUNDS:
                 raise ValueError(f"end is more than {MAX_ROUNDS} rounds after start")
+        elif last_day(self.start, self.rounds * self.round_days - 1) is None:
+            # Every date a run derives (rounds, reporting dates) lies within the horizon.
+            raise ValueError(
+                f"{self.rounds} rounds of {self.round_days} days from {self.start} would end after "
+                f"{LAST_DATE}, the last date the calendar holds; start earlier or simulate fewer rounds"
+            )
         return self
 
     @property
@@ -117,16 +124,17 @@ class Time(Strict):
 
 
 def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Last days of the months that end within [first, last]."""
+    """Last days of the months that end within [first, last] (never a date after ``last``)."""
     ends = []
     year, month = first.year, first.month
     while True:
-        following = dt.date(year + month // 12, month % 12 + 1, 1)
-        end = following - dt.timedelta(days=1)
+        end = dt.date(year, month, calendar.monthrange(year, month)[1])
         if end > last:
             return ends
         ends.append(end)
-        year, month = following.year, following.month
+        if end == last:
+            return ends
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
 class Venue(Strict):
@@ -191,7 +199,7 @@ class Principal(Strict):
 class Deadline(Strict):
     """A date toward which a mediator's pressure ramps up, then falls back."""
 
-    date: dt.date
+    date: Date
     boost: Number = Field(ge=0.0, le=LOGIT_LIMIT)
     lead_rounds: Whole = Field(4, ge=1, le=MAX_ROUNDS)
 
@@ -215,7 +223,11 @@ class Mediator(Strict):
         default_factory=dict, description="Per principal: how much of the pressure it feels."
     )
     proposes: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES)
-    strategy: Literal["ordered", "rotate", "random", "best", "proportional"] = "best"
+    strategy: Literal["ordered", "rotate", "random", "best", "proportional", "logit"] = "best"
+    rationality: Number = Field(
+        2.0, ge=0.0, le=1000.0,
+        description="logit strategy: 0 picks uniformly among open venues, 1 is proportional, large is best.",
+    )
     proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
     attends: Flag = Field(False, description="Joins the summit (trilateral format).")
     patience: Rounds | None = Field(None, description="Failed rounds before disengaging.")
@@ -245,7 +257,7 @@ class ScheduledEvent(Effects):
     """An event on a known date, e.g. a round of talks."""
 
     name: Name
-    date: dt.date
+    date: Date
     rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
 
 

@@ -76,6 +76,8 @@ def skeleton(name: str, principals: Sequence[str], venues: Sequence[str], mediat
             f"    name: {third.replace('_', ' ').title()}",
             f"    leverage: {{{first}: 0.5, {second}: 0.5}}   # ASSUMPTION: equal, moderate influence",
             f"    proposes: [{', '.join(places)}]",
+            "    strategy: logit      # mostly, not always, the venue most likely to be accepted now",
+            "    rationality: 2.0     # ASSUMPTION: 0 uniform, 1 proportional to joint acceptance, large = best",
         ]
     lines += [
         "preparation:",

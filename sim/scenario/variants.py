@@ -17,9 +17,8 @@ import re
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import yaml
-
 from sim.errors import Problem, ScenarioError
+from sim.scenario.safe_yaml import parse_value
 
 MAX_CHAIN = 20
 EXTENDS = "extends"
@@ -90,8 +89,16 @@ def apply_overrides(document: Any, overrides: Sequence[str], option: str = "--se
     result = copy.deepcopy(document)
     for override in overrides:
         path, value = parse_override(override, option)
-        set_path(result, path, value, f"{option} {override}")
+        set_path(result, path, value, naming(option, override))
     return result
+
+
+def naming(option: str, override: str, limit: int = 120) -> str:
+    """``--set PATH=VALUE`` as error messages name it: a value too long to read on one
+    line (a pasted document, a hostile one) is cut, with its length said."""
+    if len(override) <= limit:
+        return f"{option} {override}"
+    return f"{option} {override[:limit - 40]}... ({len(override):,} characters)"
 
 
 SEGMENT = re.compile(r'"([^"]+)"|([^".]+)')
@@ -127,7 +134,7 @@ def override_path(override: str) -> list[str] | None:
 
 def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any]:
     """Split ``a.b.0.c=VALUE`` into its path parts and its YAML-parsed value."""
-    where = f"{option} {override}"
+    where = naming(option, override)
     if "=" not in override:
         raise ScenarioError([Problem(where, "expected PATH=VALUE, e.g. actors.putin.readiness=-3")])
     text = override.partition("=")[2]
@@ -135,11 +142,7 @@ def parse_override(override: str, option: str = "--set") -> tuple[list[str], Any
     if parts is None:
         raise ScenarioError([Problem(where, "the path must be dotted field names, e.g. actors.putin.readiness "
                                             '(a key that contains dots in double quotes: uncertain."actors.putin.readiness")')])
-    try:
-        value = yaml.safe_load(text) if text.strip() else ""
-    except yaml.YAMLError as error:
-        raise ScenarioError([Problem(where, f"the value is not valid YAML: {str(error).splitlines()[0]}")]) from None
-    return parts, value
+    return parts, parse_value(text, where)
 
 
 def set_path(document: Any, parts: list[str], value: Any, where: str) -> None:

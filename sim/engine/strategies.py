@@ -1,0 +1,179 @@
+"""Mediator proposal strategies: one function per strategy, looked up by name.
+
+A strategy fills mediator ``k``'s table slots ``first … first + width - 1`` in the runs
+``active`` (engaged and negotiating) of a :class:`~sim.engine.state.BatchState`, and sets
+each slot's joint cost (eq. 7), which phase 5 turns into the probability of agreement.
+:data:`STRATEGIES` maps the names a scenario may give (``Mediator.strategy`` in
+``sim/scenario/schema.py``) to these functions; adding a strategy is one function here,
+its name in that field's allowed values and one entry in ``docs/model.md``.
+
+Random strategies draw from the batch's stream in a fixed order (one call per mediator
+and round), so a batch's results depend only on its seed.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Callable, Mapping
+
+import numpy as np
+
+from sim.engine.state import BatchState
+
+#: ``strategy(state, k, t, first, active)``: fill mediator ``k``'s slots in round ``t``.
+Strategy = Callable[[BatchState, int, int, int, np.ndarray], None]
+
+
+def propose(state: BatchState, k: int, t: int) -> None:
+    """Mediator ``k`` fills its slots by its strategy (engaged, negotiating runs only)."""
+    spec = state.inputs.mediator[k]
+    if spec.per_round == 0:
+        return
+    active = np.logical_and(state.engaged[k], state.negotiating, out=state.proposing)
+    STRATEGIES[spec.strategy](state, k, t, int(state.slot_start[k]), active)
+
+
+def propose_ordered(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """The first ``per_round`` venues of the list, every round, in every run."""
+    spec = state.inputs.mediator[k]
+    for offset in range(spec.per_round):
+        state.place_venue(first + offset, int(spec.proposes[offset]), active)
+
+
+def propose_rotate(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """The list in turn: round ``t`` offers the next ``per_round`` venues, wrapping round."""
+    spec = state.inputs.mediator[k]
+    width, listed = spec.per_round, spec.proposes
+    picks = ((t - 1) * width + np.arange(width)) % len(listed)
+    for offset, pick in enumerate(picks):
+        state.place_venue(first + offset, int(listed[pick]), active)
+
+
+def propose_random(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """``per_round`` distinct venues of the list, uniformly at random in each run."""
+    spec = state.inputs.mediator[k]
+    width, listed = spec.per_round, spec.proposes
+    if width == 1:
+        chosen = listed[state.rng.integers(len(listed), size=(1, state.size))]
+    else:
+        order = np.argsort(state.rng.random((len(listed), state.size)), axis=0)
+        chosen = listed[order[:width]]
+    for offset in range(width):
+        slot = first + offset
+        state.place_venues(slot, chosen[offset], active)
+        state.slot_cost_from_venues(slot)
+
+
+def propose_proportional(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """Eq. (7'): venues drawn with probability proportional to their joint acceptance."""
+    _place_drawn(state, k, first, active, 1.0)
+
+
+def propose_logit(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """Eq. (7''): venues drawn with probability proportional to J_v ** rationality."""
+    _place_drawn(state, k, first, active, state.inputs.mediator[k].rationality)
+
+
+def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float) -> None:
+    spec = state.inputs.mediator[k]
+    picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality)
+    for offset, (venue, cost) in enumerate(picks):
+        state.place_venues(first + offset, venue, active)
+        state.set_slot_cost(first + offset, cost)
+
+
+def propose_best(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
+    """Eq. (7): the ``per_round`` venues with the highest joint acceptance in each run."""
+    spec = state.inputs.mediator[k]
+    index, costs = most_acceptable(state, k, spec.per_round)
+    for offset in range(spec.per_round):
+        slot = first + offset
+        state.place_venues(slot, spec.proposes[index[offset]], active)
+        state.set_slot_cost(slot, costs[offset])
+
+
+def most_acceptable(state: BatchState, k: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``width`` venues of mediator ``k``'s list with the highest joint acceptance:
+    their indices in the list and their costs, each shaped ``(width, runs)``.
+
+    Eq. (7): maximising prod_i p_iv is minimising cost_v = prod_i (1 + odds_i odds_iv).
+    Ties go to the venue listed first. A venue some principal red-lines has infinite
+    cost, so it is chosen only where every listed venue's cost is infinite, and then,
+    as in any tie, the first listed.
+    """
+    listed = state.inputs.mediator[k].proposes
+    open_ = state.open_venues[k]
+    if not len(open_):  # every listed venue is red-lined: all tie, the first listed win
+        return (np.broadcast_to(np.arange(width)[:, None], (width, state.size)),
+                np.broadcast_to(np.inf, (width, state.size)))
+    block = state.open_costs(k)
+    if width > 1 or block is None:
+        cost = np.full((len(listed), state.size), np.inf)
+        if block is not None:
+            cost[open_] = block
+        order = np.argsort(cost, axis=0, kind="stable")[:width]
+        return order, np.take_along_axis(cost, order, axis=0)
+    # argmin over the block's rows, one element-wise pass per venue (numpy's argmin
+    # along the first axis is many times slower). Costs are >= 1 or +inf, never NaN.
+    # A later venue replaces the best only if strictly cheaper, and its index is
+    # larger than any before it, so max() records it.
+    best, lowest, better, index = state.scratch_best()
+    best.fill(open_[0])
+    lowest[:] = block[0]
+    for row in range(1, len(open_)):
+        np.less(block[row], lowest, out=better)
+        np.multiply(better, open_[row], out=index)
+        np.maximum(best, index, out=best)
+        np.minimum(lowest, block[row], out=lowest)
+    if open_[0] != 0:  # where even the open venues cost +inf, the first listed ties
+        np.putmask(best, lowest == np.inf, 0)
+    return best[None, :], lowest[None, :]
+
+
+def drawn_by_acceptance(
+    state: BatchState, listed: np.ndarray, width: int, rationality: float = 1.0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Eqs. (7') and (7''): ``width`` distinct venues of the list, each drawn with
+    probability proportional to its joint acceptance prod_i p_iv now (1 / cost) raised to
+    ``rationality``, one uniform per run and pick; where no listed venue can be accepted
+    at all, the first listed. Returns each pick's venue and cost per run."""
+    costs = np.stack([state.cost_row(int(v)) for v in listed])  # (listed, runs)
+    weights = choice_weights(costs, rationality)
+    picks = []
+    for _ in range(width):
+        cumulative = np.cumsum(weights, axis=0)
+        total = cumulative[-1]
+        target = state.rng.random(state.size) * total
+        index = np.minimum((cumulative <= target).sum(axis=0), len(listed) - 1)
+        index[total == 0] = 0
+        lanes = np.arange(state.size)
+        picks.append((listed[index], costs[index, lanes]))
+        weights[index, lanes] = 0.0  # without replacement
+    return picks
+
+
+def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
+    """Unnormalised logit weights J^rationality of venues with joint costs ``costs``
+    (listed, runs): 0 where the cost is infinite (a red line). Rationality 1 is 1 / cost
+    exactly (eq. 7'); otherwise exp(-rationality (log cost - min log cost)) per run, so
+    the cheapest open venue has weight 1 and a large rationality never underflows to all
+    zeros."""
+    with np.errstate(divide="ignore"):
+        if rationality == 1.0:
+            return 1.0 / costs  # 0 where a red line makes the cost infinite
+        log_cost = np.log(costs)
+    lowest = log_cost.min(axis=0)
+    with np.errstate(invalid="ignore"):  # inf - inf where every venue is red-lined
+        weights = np.exp(-rationality * (log_cost - lowest))
+    weights[~np.isfinite(costs)] = 0.0
+    return np.nan_to_num(weights, nan=0.0)
+
+
+STRATEGIES: Mapping[str, Strategy] = MappingProxyType({
+    "ordered": propose_ordered,
+    "rotate": propose_rotate,
+    "random": propose_random,
+    "best": propose_best,
+    "proportional": propose_proportional,
+    "logit": propose_logit,
+})

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
+
 import pytest
 
 pytest.importorskip("SALib")
 
 from sim.execution.backends import ProcessBackend, SerialBackend
 from sim.errors import UsageError
-from sim.analysis.sensitivity import analyse_sensitivity
+from sim.analysis.sensitivity import MAX_STAGES, analyse_sensitivity, noise_share
 
 
 @pytest.fixture
@@ -76,8 +78,30 @@ def test_cli_writes_a_csv_and_ranks(sim_cli, known, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Influence on P(summit" in done.stdout
     rows = list(csv.DictReader(out.open()))
-    assert list(rows[0]) == ["output", "parameter", "rank", "S1", "S1_conf", "ST", "ST_conf"]
+    assert list(rows[0]) == ["output", "parameter", "rank", "S1", "S1_conf", "ST", "ST_conf",
+                             "runs_per_point", "noise_share"]
+    assert "Monte Carlo noise: at most" in done.stdout
     first = next(r for r in rows if r["output"] == "p_summit" and r["rank"] == "1")
     assert first["parameter"] == "actors.putin.readiness"
     bad = sim_cli("sensitivity", known, "--method", "fast")
     assert bad.returncode == 2 and "--method must be one of sobol, morris" in bad.stderr
+
+
+def test_runs_are_added_in_stages_until_the_noise_share_is_as_small_as_asked(known):
+    """The adaptive rule: each stage adds the same runs at every point until Monte Carlo
+    noise (at most p(1-p)/runs per point) explains no more than --max-noise of the spread
+    of P(summit) across points; a looser bound stops no later, and the reported share is
+    the bound the counts satisfy."""
+    loose = analyse_sensitivity(str(known), samples=8, runs=100, max_noise=0.5, backend=SerialBackend())
+    tight = analyse_sensitivity(str(known), samples=8, runs=100, max_noise=0.002, backend=SerialBackend())
+    assert loose.stages <= tight.stages
+    assert tight.runs_per_point == 100 * tight.stages
+    assert loose.noise["p_summit"] <= 0.5
+    assert tight.stages == MAX_STAGES or tight.noise["p_summit"] <= 0.002
+    assert tight.noise["p_summit"] < loose.noise["p_summit"]
+
+
+def test_noise_share_is_the_binomial_variance_over_the_spread():
+    y = np.array([0.2, 0.4, 0.6])
+    assert noise_share(y, 100) == pytest.approx(np.mean(y * (1 - y)) / 100 / np.var(y, ddof=1))
+    assert noise_share(np.array([0.0, 0.0]), 10) == 0.0

@@ -28,7 +28,7 @@ from sim.errors import UsageError
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.scenario.schema import Scenario
 from sim.execution.journal import JournalSession
-from sim.analysis.sensitivity import evaluate_points
+from sim.analysis.sensitivity import evaluate_points, point_scenarios
 from sim.scenario.distributions import Distribution
 from sim.scenario.parameters import draw, effective
 
@@ -117,8 +117,8 @@ def discover_region(
     if not parameters:
         raise UsageError(f"{file}: no uncertain parameters to explore (add an `uncertain:` block; docs/forecasting.md)")
     values = draw(parameters, seed, samples)
-    tallies = evaluate_points(document, file, scenario, list(parameters), values, runs=runs, seed=seed,
-                              backend=backend, progress=progress, journal=journal)
+    scenarios = point_scenarios(document, file, scenario, list(parameters), values)
+    tallies = evaluate_points(scenarios, runs=runs, seed=seed, backend=backend, progress=progress, journal=journal)
     p = np.array([t.summits / t.runs for t in tallies])
     base = dict(scenario=scenario, parameters=parameters, fixed=fixed, threshold=threshold, values=values, p=p,
                 runs_per_point=runs, seed=seed)

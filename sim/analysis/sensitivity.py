@@ -22,6 +22,7 @@ SALib is imported only here (``pip install '.[sensitivity]'`` in sim's folder).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -31,7 +32,8 @@ from sim.execution.backends import Backend
 from sim.errors import UsageError
 from sim.execution.journal import JournalSession, journaled_tallies
 from sim.scenario.loader import load_document, scenario_from_document
-from sim.execution.runner import simulate
+from sim.engine.inputs import compile_inputs
+from sim.execution.runner import stage_tally
 from sim.scenario.schema import Scenario
 from sim.execution.aggregate import Tally
 from sim.scenario.distributions import Distribution
@@ -40,36 +42,89 @@ from sim.scenario.parameters import derived_seed, effective, nominal_values, sce
 METHODS = ("sobol", "morris")
 MAX_POINTS = 200_000
 MORRIS_LEVELS = 4
+DEFAULT_RUNS = 1_000
+DEFAULT_MAX_NOISE = 0.01
+MAX_STAGES = 10
 
 
 @dataclass(frozen=True)
 class PointJob:
-    """One sample point: a scenario to simulate with the shared seed."""
+    """One sample point: a scenario to simulate with the shared seed, at one stage."""
 
     scenario: Scenario
     runs: int
     seed: int
+    stage: int = 0
 
 
 def simulate_point(job: PointJob) -> Tally:
     """Simulate one point in this worker (module level, so process pools can send it)."""
-    return simulate(job.scenario, runs=job.runs, seed=job.seed).tally
+    return stage_tally(compile_inputs(job.scenario), job.seed, job.runs, job.stage)
 
 
-def evaluate_points(document: Any, file: str, scenario: Scenario, paths: Sequence[str], values: np.ndarray, *,
-                    runs: int, seed: int, backend: Backend,
-                    progress: Callable[[int, int], None] | None = None,
-                    journal: JournalSession | None = None) -> list[Tally]:
-    """The tally of each row of ``values`` (one column per path), all with the same seed.
+def point_scenarios(document: Any, file: str, scenario: Scenario, paths: Sequence[str],
+                    values: np.ndarray) -> list[Scenario]:
+    """The validated scenario of each row of ``values`` (one column per path).
 
-    Each point's tally is journaled as it arrives, so an interrupted analysis resumes.
+    Every point is validated before any is simulated, so a bad value fails in seconds.
     """
     nominal = nominal_values(scenario)
-    # Validate every point before simulating any, so a bad value fails in seconds.
-    jobs = [PointJob(scenario_at(document, dict(zip(paths, row)), nominal, file), runs, seed) for row in values]
-    identities = [f"point, {runs} runs, seed {seed}\n{job.scenario.model_dump_json()}" for job in jobs]
-    shape = (scenario.time.rounds, len(scenario.venues))
+    return [scenario_at(document, dict(zip(paths, row)), nominal, file) for row in values]
+
+
+def evaluate_points(scenarios: Sequence[Scenario], *, runs: int, seed: int, stage: int = 0, backend: Backend,
+                    progress: Callable[[int, int], None] | None = None,
+                    journal: JournalSession | None = None) -> list[Tally]:
+    """The tally of ``runs`` runs at each point, all from stage ``stage`` of the same seed.
+
+    The same seed at every point gives common random numbers; another stage gives fresh
+    runs to add (:func:`~sim.execution.runner.stage_tally`). Each point's tally is
+    journaled as it arrives, so an interrupted analysis resumes.
+    """
+    jobs = [PointJob(s, runs, seed, stage) for s in scenarios]
+    identities = [f"point, {runs} runs, seed {seed}, stage {stage}\n{s.model_dump_json()}" for s in scenarios]
+    first = scenarios[0]
+    shape = (first.time.rounds, len(first.venues))
     return journaled_tallies(backend, simulate_point, jobs, identities, journal, shape, progress)
+
+
+def noise_share(y: np.ndarray, runs: int) -> float:
+    """The share of the variance of ``y`` across points that Monte Carlo noise can explain.
+
+    ``y`` holds proportions, each out of ``runs`` runs: the noise variance of one is at
+    most ``y (1 - y) / runs`` (independent runs; common random numbers across points make
+    the noise in the differences smaller still), averaged over points and divided by the
+    variance of ``y`` across them. 0 means no noise at all; inf, an output that never varies.
+    """
+    spread = float(np.var(y, ddof=1)) if len(y) > 1 else 0.0
+    noise = float(np.mean(y * (1 - y))) / runs
+    if spread == 0:
+        return 0.0 if noise == 0 else math.inf
+    return noise / spread
+
+
+def adaptive_tallies(scenarios: Sequence[Scenario], output: Callable[[list[Tally]], np.ndarray], *,
+                     runs: int, seed: int, max_noise: float, backend: Backend,
+                     progress: Callable[[int, int], None] | None = None,
+                     journal: JournalSession | None = None) -> tuple[list[Tally], int]:
+    """Every point's tally, adding ``runs`` runs per point in stages until the noise share
+    of ``output(tallies)`` is at most ``max_noise`` (or after :data:`MAX_STAGES`).
+
+    Returns the tallies and the number of stages run. Each stage reuses all earlier runs,
+    and the stopping rule sees only counts, so the result does not depend on the workers.
+    """
+    tallies: list[Tally] = []
+    for stage in range(MAX_STAGES):
+        fresh = evaluate_points(scenarios, runs=runs, seed=seed, stage=stage, backend=backend,
+                                progress=progress, journal=journal)
+        if not tallies:
+            tallies = fresh
+        else:
+            for tally, more in zip(tallies, fresh):
+                tally.add(more)
+        if noise_share(output(tallies), tallies[0].runs) <= max_noise:
+            return tallies, stage + 1
+    return tallies, MAX_STAGES
 
 
 @dataclass(frozen=True)
@@ -87,10 +142,13 @@ class Sensitivity:
     parameters: dict[str, Distribution]
     fixed: list[str]
     points: int
-    runs_per_point: int
+    runs_per_point: int  # in all stages together
     seed: int
     outputs: dict[str, list[Index]]  # output name -> one Index per parameter, in declared order
     constant: list[str] = field(default_factory=list)  # outputs that never vary (no indices)
+    noise: dict[str, float] = field(default_factory=dict)  # output -> noise_share at the end
+    stages: int = 1  # stages of runs per point the adaptive rule took
+    max_noise: float = DEFAULT_MAX_NOISE  # the stopping rule's bound on noise_share of p_summit
 
     @property
     def key(self) -> str:
@@ -116,14 +174,20 @@ def analyse_sensitivity(
     *,
     method: str = "sobol",
     samples: int = 128,
-    runs: int = 10_000,
+    runs: int = DEFAULT_RUNS,
+    max_noise: float = DEFAULT_MAX_NOISE,
     seed: int | None = None,
     backend: Backend,
     progress: Callable[[int, int], None] | None = None,
     resamples: int = 1000,
     journal: JournalSession | None = None,
 ) -> Sensitivity:
-    """Sample, simulate every point with common random numbers, and compute the indices."""
+    """Sample, simulate every point with common random numbers, and compute the indices.
+
+    Each point gets ``runs`` runs, then ``runs`` more at every point, until Monte Carlo
+    noise explains at most ``max_noise`` of the variance of P(summit) across points
+    (:func:`noise_share`; at most :data:`MAX_STAGES` stages).
+    """
     if method not in METHODS:
         raise UsageError(f"--method must be one of {', '.join(METHODS)}, got {method!r}")
     try:
@@ -141,6 +205,8 @@ def analyse_sensitivity(
     if len(parameters) < 2:
         raise UsageError(f"{file}: sensitivity needs at least 2 uncertain parameters, "
                          f"found {len(parameters)} (add them under `uncertain:`; see docs/forecasting.md)")
+    if not 0 < max_noise < 1:
+        raise UsageError(f"--max-noise must be between 0 and 1 (a share of the variance), got {max_noise}")
     if method == "sobol" and (samples < 2 or samples & (samples - 1)):
         raise UsageError(f"--samples must be a power of 2 for Sobol sampling (e.g. 64, 128, 256), got {samples}")
     k = len(parameters)
@@ -154,17 +220,18 @@ def analyse_sensitivity(
     else:
         unit = morris_sample.sample(problem, samples, num_levels=MORRIS_LEVELS, seed=sample_seed)
     values = _unit_to_values(parameters, unit, method)
-    tallies = evaluate_points(document, file, scenario, list(parameters), values, runs=runs, seed=seed,
-                              backend=backend, progress=progress, journal=journal)
-    outputs, constant = {}, []
-    venues = list(scenario.venues)
-    columns = {"p_summit": np.array([t.summits / t.runs for t in tallies])}
-    for v, vid in enumerate(venues):
+    scenarios = point_scenarios(document, file, scenario, list(parameters), values)
+    tallies, stages = adaptive_tallies(scenarios, p_summits, runs=runs, seed=seed, max_noise=max_noise,
+                                       backend=backend, progress=progress, journal=journal)
+    outputs, constant, noise = {}, [], {}
+    columns = {"p_summit": p_summits(tallies)}
+    for v, vid in enumerate(scenario.venues):
         columns[f"share_{vid}"] = np.array([t.held[:, v].sum() / t.runs for t in tallies])
     for name, y in columns.items():
         if np.ptp(y) == 0:
             constant.append(name)
             continue
+        noise[name] = noise_share(y, tallies[0].runs)
         if method == "sobol":
             found = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=resamples,
                                           conf_level=0.95, seed=analysis_seed)
@@ -174,7 +241,13 @@ def analyse_sensitivity(
                                            num_levels=MORRIS_LEVELS, seed=analysis_seed)
             keys = ("mu_star", "mu_star_conf", "mu", "sigma")
         outputs[name] = [Index(path, {key: float(found[key][j]) for key in keys}) for j, path in enumerate(parameters)]
-    return Sensitivity(scenario, method, parameters, fixed, len(values), runs, seed, outputs, constant)
+    return Sensitivity(scenario, method, parameters, fixed, len(values), tallies[0].runs, seed, outputs, constant,
+                       noise, stages, max_noise)
+
+
+def p_summits(tallies: Sequence[Tally]) -> np.ndarray:
+    """P(summit within the horizon) at each point."""
+    return np.array([t.summits / t.runs for t in tallies])
 
 
 # -- output ----------------------------------------------------------------------------

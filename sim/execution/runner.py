@@ -47,6 +47,7 @@ class BatchJob:
     index: int
     count: int
     keep_outcome: bool
+    lanes: int = BATCH_SIZE  # lanes simulated; a plain run's batches always have BATCH_SIZE
 
 
 def batch_tally(job: BatchJob) -> Tally:
@@ -57,9 +58,28 @@ def batch_tally(job: BatchJob) -> Tally:
 def run_batch(job: BatchJob) -> tuple[Tally, BatchOutcome | None]:
     """Simulate one batch and count it; the per-run records only when asked for."""
     inputs = job.inputs
-    outcome = simulate_batch(inputs, batch_seed(job.seed, job.index), BATCH_SIZE).head(job.count)
+    outcome = simulate_batch(inputs, batch_seed(job.seed, job.index), job.lanes).head(job.count)
     tally = Tally.of(outcome, inputs.rounds, len(inputs.venues), len(inputs.parties))
     return tally, (outcome if job.keep_outcome else None)
+
+
+def stage_tally(inputs: ModelInputs, seed: int, runs: int, stage: int) -> Tally:
+    """The counts of ``runs`` fresh runs of ``inputs``: stage ``stage`` of ``seed``'s streams.
+
+    For analyses that evaluate many points and add runs to all of them in stages (common
+    random numbers across points, independent runs across stages). The runs go in
+    ``n = ceil(runs / lanes)`` batches of ``lanes = min(runs, BATCH_SIZE)`` lanes, so a
+    point of 1,000 runs costs a batch of 1,000 lanes, not a whole one; stage ``s`` uses
+    batches ``s n`` to ``s n + n - 1``. Stage 0 of ``runs >= BATCH_SIZE`` is therefore
+    exactly :func:`simulate` with that many runs.
+    """
+    lanes = min(runs, BATCH_SIZE)
+    batches = -(-runs // lanes)
+    tally = Tally(inputs.rounds, len(inputs.venues))
+    for j in range(batches):
+        count = min(lanes, runs - j * lanes)
+        tally.add(batch_tally(BatchJob(inputs, seed, stage * batches + j, count, False, lanes)))
+    return tally
 
 
 @dataclass(frozen=True)

@@ -72,11 +72,12 @@ def propagation_rows(result: Propagation) -> Iterator[list[str]]:
 def sensitivity_rows(result: Sensitivity) -> tuple[list[str], list[list[str]]]:
     """The CSV: one row per output and parameter."""
     keys = ("S1", "S1_conf", "ST", "ST_conf") if result.method == "sobol" else ("mu_star", "mu_star_conf", "mu", "sigma")
-    header = ["output", "parameter", "rank", *keys]
+    header = ["output", "parameter", "rank", *keys, "runs_per_point", "noise_share"]
     out = []
     for name in result.outputs:
         for rank, index in enumerate(result.ranked(name), start=1):
-            out.append([name, index.parameter, str(rank), *(number(index.values[key]) for key in keys)])
+            out.append([name, index.parameter, str(rank), *(number(index.values[key]) for key in keys),
+                        str(result.runs_per_point), number(result.noise[name])])
     return header, out
 
 

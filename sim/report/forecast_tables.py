@@ -90,6 +90,10 @@ def render_sensitivity(result: Sensitivity, console: Any) -> None:
         f"{result.method.capitalize()} sensitivity of {len(result.parameters)} uncertain parameters: "
         f"{result.points:,} points x {result.runs_per_point:,} runs, common random numbers (seed {result.seed})"
     )
+    if "p_summit" in result.noise:
+        console.print(
+            f"Monte Carlo noise: at most {result.noise['p_summit']:.2%} of the variance of P(summit) across points "
+            f"(asked: {result.max_noise:.2%}; {result.stages} stage(s) of runs)")
     for note in result.fixed:
         console.print(f"Fixed: {note}")
     if "p_summit" not in result.outputs:

@@ -75,7 +75,7 @@ def stage_tally(inputs: ModelInputs, seed: int, runs: int, stage: int) -> Tally:
     """
     lanes = min(runs, BATCH_SIZE)
     batches = -(-runs // lanes)
-    tally = Tally(inputs.rounds, len(inputs.venues))
+    tally = Tally(inputs.rounds, len(inputs.venues), len(inputs.parties))
     for j in range(batches):
         count = min(lanes, runs - j * lanes)
         tally.add(batch_tally(BatchJob(inputs, seed, stage * batches + j, count, False, lanes)))

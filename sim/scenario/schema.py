@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from typing import Annotated, Literal, Union
+from typing import Annotated, Iterable, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -350,27 +350,45 @@ class Scenario(Strict):
 
 def _reference_problems(scenario: Scenario):
     """Yield every id that points at nothing, and counts the schema cannot express."""
-    venues = set(scenario.venues)
-    actors = set(scenario.actors)
-    principals = set(scenario.principals)
-    mediators = set(scenario.mediators)
+    yield from _time_problems(scenario)
+    yield from _count_problems(scenario)
+    yield from _unlisted_venue_problems(scenario)
+    yield from _venue_problems(scenario)
+    yield from _principal_problems(scenario)
+    yield from _mediator_problems(scenario)
+    yield from _event_problems(scenario)
 
-    def unknown(path: str, ref: str, allowed: set[str], kind: str) -> Problem:
-        listed = ", ".join(sorted(allowed)) or "none defined"
-        return Problem(path, f"unknown {kind} '{ref}'; expected one of: {listed}")
 
+def _unknown(path: str, ref: str, allowed: Iterable[str], kind: str) -> Problem:
+    """An id that names nothing of its kind, with the ids that would do."""
+    listed = ", ".join(sorted(allowed)) or "none defined"
+    return Problem(path, f"unknown {kind} '{ref}'; expected one of: {listed}")
+
+
+def _time_problems(scenario: Scenario):
+    """Milestones outside the horizon or repeated (here, so they are reported with the events' dates)."""
     time = scenario.time
-    for i, day in enumerate(time.milestones):  # here, so they are reported with the events' dates
+    for i, day in enumerate(time.milestones):
         if not time.start <= day <= time.horizon_end:
             yield Problem(f"time.milestones.{i}", f"{day} is outside the horizon ({time.start} to {time.horizon_end})")
     if len(set(time.milestones)) != len(time.milestones):
         yield Problem("time.milestones", "lists a date more than once")
+
+
+def _count_problems(scenario: Scenario):
+    """How many principals and mediators the engine can take."""
+    principals, mediators = scenario.principals, scenario.mediators
     if len(principals) < 2:
         yield Problem("actors", f"needs at least 2 principals, found {len(principals)}")
     if len(principals) > MAX_PRINCIPALS:
         yield Problem("actors", f"at most {MAX_PRINCIPALS} principals, found {len(principals)}")
     if len(mediators) > MAX_MEDIATORS:
         yield Problem("actors", f"at most {MAX_MEDIATORS} mediators, found {len(mediators)}")
+
+
+def _unlisted_venue_problems(scenario: Scenario):
+    """At most one venue stands for those not on the list, and nobody proposes, concedes
+    to or red-lines it."""
     unlisted = [vid for vid, venue in scenario.venues.items() if venue.unlisted_share > 0]
     for vid in unlisted[1:]:
         yield Problem(f"venues.{vid}.unlisted_share",
@@ -389,9 +407,18 @@ def _reference_problems(scenario: Scenario):
             if vid in unlisted:
                 yield Problem(f"actors.{aid}.concede.to.{i}",
                               f"'{vid}' stands for a venue not on the list (unlisted_share); nobody concedes to it")
+
+
+def _venue_problems(scenario: Scenario):
+    """A venue's host must be an actor."""
     for vid, venue in scenario.venues.items():
-        if venue.host is not None and venue.host not in actors:
-            yield unknown(f"venues.{vid}.host", venue.host, actors, "actor")
+        if venue.host is not None and venue.host not in scenario.actors:
+            yield _unknown(f"venues.{vid}.host", venue.host, scenario.actors, "actor")
+
+
+def _principal_problems(scenario: Scenario):
+    """A principal's venues, red lines, concessions and presence preferences name what exists."""
+    venues = set(scenario.venues)
     for aid, actor in scenario.principals.items():
         if actor.concede is not None:
             if not actor.counter_propose:
@@ -399,27 +426,32 @@ def _reference_problems(scenario: Scenario):
                                                        "no counter-proposals has nothing to concede")
             for i, vid in enumerate(actor.concede.to or []):
                 if vid not in venues:
-                    yield unknown(f"actors.{aid}.concede.to.{i}", vid, venues, "venue")
+                    yield _unknown(f"actors.{aid}.concede.to.{i}", vid, venues, "venue")
                 elif vid in actor.red_lines:
                     yield Problem(f"actors.{aid}.concede.to.{i}", f"'{vid}' is one of {aid}'s own red lines")
             if actor.concede.to is not None and len(set(actor.concede.to)) != len(actor.concede.to):
                 yield Problem(f"actors.{aid}.concede.to", "lists a venue more than once")
         for vid in actor.venues:
             if vid not in venues:
-                yield unknown(f"actors.{aid}.venues.{vid}", vid, venues, "venue")
+                yield _unknown(f"actors.{aid}.venues.{vid}", vid, venues, "venue")
         for mid in actor.presence:
             if mid not in scenario.mediators:
-                yield unknown(f"actors.{aid}.presence.{mid}", mid, scenario.mediators, "mediator")
+                yield _unknown(f"actors.{aid}.presence.{mid}", mid, scenario.mediators, "mediator")
         for i, vid in enumerate(actor.red_lines):
             if vid not in venues:
-                yield unknown(f"actors.{aid}.red_lines.{i}", vid, venues, "venue")
+                yield _unknown(f"actors.{aid}.red_lines.{i}", vid, venues, "venue")
+
+
+def _mediator_problems(scenario: Scenario):
+    """A mediator's leverage and proposals name what exists; its spreads and dates make sense."""
+    venues, principals = set(scenario.venues), set(scenario.principals)
     for aid, actor in scenario.mediators.items():
         for pid in actor.leverage:
             if pid not in principals:
-                yield unknown(f"actors.{aid}.leverage.{pid}", pid, principals, "principal")
+                yield _unknown(f"actors.{aid}.leverage.{pid}", pid, principals, "principal")
         for i, vid in enumerate(actor.proposes):
             if vid not in venues:
-                yield unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
+                yield _unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
         if len(set(actor.proposes)) != len(actor.proposes):
             yield Problem(f"actors.{aid}.proposes", "lists a venue more than once")
         if actor.attends and actor.join_probability is not None:
@@ -446,18 +478,23 @@ def _reference_problems(scenario: Scenario):
                     f"actors.{aid}.pressure.deadlines.{i}.date",
                     f"{deadline.date} is before time.start ({scenario.time.start})",
                 )
+
+
+def _event_problems(scenario: Scenario):
+    """Events move actors that exist, and scheduled ones fall within the horizon's start."""
+    principals, mediators = set(scenario.principals), set(scenario.mediators)
     for kind, events in (("scheduled", scenario.events.scheduled), ("shocks", scenario.events.shocks)):
         for i, event in enumerate(events):
             base = f"events.{kind}.{i}"
             for pid in event.readiness:
                 if pid not in principals:
-                    yield unknown(f"{base}.readiness.{pid}", pid, principals, "principal")
+                    yield _unknown(f"{base}.readiness.{pid}", pid, principals, "principal")
             for mid in event.pressure:
                 if mid not in mediators:
-                    yield unknown(f"{base}.pressure.{mid}", mid, mediators, "mediator")
+                    yield _unknown(f"{base}.pressure.{mid}", mid, mediators, "mediator")
             for pid in getattr(event, "lasting_readiness", {}):
                 if pid not in principals:
-                    yield unknown(f"{base}.lasting_readiness.{pid}", pid, principals, "principal")
+                    yield _unknown(f"{base}.lasting_readiness.{pid}", pid, principals, "principal")
             if isinstance(event, ScheduledEvent) and event.date < scenario.time.start:
                 yield Problem(
                     f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"

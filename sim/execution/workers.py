@@ -12,7 +12,8 @@ wait forever. Three guards, from the strongest:
 - everywhere, each job first checks the parent, so no batch starts for a dead command.
 
 Workers ignore Ctrl-C: the main process receives it too and stops the pool itself, so the
-journal and the message are its alone.
+journal and the message are its alone. SIGTERM ends a worker at once (the default), never
+the command's clean stop it would otherwise inherit through fork.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def die_with_parent(main: int) -> None:
     """
     global _parent
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the CLI's SIGTERM handler (a clean stop of the command);
+    # here SIGTERM must just end the process, as the pool's terminate() expects.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     linked = _ask_kernel_to_kill_orphan()
     _parent = os.getppid()
     if _parent != main and not _alive(main):

@@ -28,8 +28,6 @@ import os
 import sys
 from typing import IO, Any, Callable, ContextManager, Iterator, Mapping, Sequence
 
-import click
-
 from sim.cli.shell import default_workers, progress_bar
 from sim.errors import UsageError
 from sim.execution.backends import Backend, make_backend
@@ -51,9 +49,7 @@ Writer = Callable[[IO[Any]], None]
 
 def command_line() -> list[str]:
     """The arguments the command was given (what a manifest records and ``sim replay`` reruns)."""
-    context = click.get_current_context(silent=True)
-    given = context.find_root().obj if context is not None else None
-    return list(given) if given is not None else sys.argv[1:]
+    return sys.argv[1:]
 
 
 class Session:

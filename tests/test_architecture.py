@@ -150,3 +150,28 @@ def _reads(call: ast.Call) -> bool:
     """``open(path)`` or ``open(path, "r…")``: reading input is allowed."""
     mode = call.args[1] if len(call.args) > 1 else next((k.value for k in call.keywords if k.arg == "mode"), None)
     return mode is None or (isinstance(mode, ast.Constant) and str(mode.value).startswith("r"))
+
+
+#: What `pip install .` brings: the declared dependencies, by the name they are imported as.
+DECLARED = {"numpy", "simpy", "typer", "pydantic", "yaml", "rich", "jinja2"}
+
+
+def test_every_outside_import_is_a_declared_dependency_or_an_optional_extra():
+    """`pip install .` must be enough for every command: a module that imports a package
+    only some other package happens to bring (click came with older typer) breaks a fresh
+    install although the test environment, with its extras, still has it."""
+    import sys
+
+    outside = set()
+    for name, tree in modules().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                tops = [alias.name.split(".")[0] for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                tops = [node.module.split(".")[0]]
+            else:
+                continue
+            outside.update(f"{name}: {top}" for top in tops
+                           if top != "sim" and top not in sys.stdlib_module_names
+                           and top not in DECLARED and top not in OPTIONAL_EXTRAS)
+    assert sorted(outside) == []

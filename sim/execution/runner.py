@@ -50,6 +50,12 @@ class BatchJob:
     lanes: int = BATCH_SIZE  # lanes simulated; a plain run's batches always have BATCH_SIZE
 
 
+def tally_shape(inputs: ModelInputs) -> tuple[int, int, int]:
+    """Rounds, venues and third parties: the shape every tally of these inputs has, so that
+    tallies of one job (batches, stages, journaled counts) always add up."""
+    return inputs.rounds, len(inputs.venues), len(inputs.parties)
+
+
 def batch_tally(job: BatchJob) -> Tally:
     """Simulate one batch and return only its counts."""
     return run_batch(job)[0]
@@ -59,7 +65,7 @@ def run_batch(job: BatchJob) -> tuple[Tally, BatchOutcome | None]:
     """Simulate one batch and count it; the per-run records only when asked for."""
     inputs = job.inputs
     outcome = simulate_batch(inputs, batch_seed(job.seed, job.index), job.lanes).head(job.count)
-    tally = Tally.of(outcome, inputs.rounds, len(inputs.venues), len(inputs.parties))
+    tally = Tally.of(outcome, *tally_shape(inputs))
     return tally, (outcome if job.keep_outcome else None)
 
 
@@ -75,7 +81,7 @@ def stage_tally(inputs: ModelInputs, seed: int, runs: int, stage: int) -> Tally:
     """
     lanes = min(runs, BATCH_SIZE)
     batches = -(-runs // lanes)
-    tally = Tally(inputs.rounds, len(inputs.venues), len(inputs.parties))
+    tally = Tally(*tally_shape(inputs))
     for j in range(batches):
         count = min(lanes, runs - j * lanes)
         tally.add(batch_tally(BatchJob(inputs, seed, stage * batches + j, count, False, lanes)))
@@ -179,7 +185,7 @@ def simulate(
     if not 1 <= runs <= MAX_RUNS:
         raise UsageError(f"runs must be between 1 and {MAX_RUNS:,}, got {runs:,}")
     inputs = compile_inputs(scenario)
-    tally = Tally(inputs.rounds, len(inputs.venues), len(inputs.parties))
+    tally = Tally(*tally_shape(inputs))
     own_backend = backend is None
     batches = -(-runs // BATCH_SIZE)
     backend = backend or make_backend(min(workers, batches), scheduler)

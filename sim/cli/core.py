@@ -376,7 +376,7 @@ def main() -> None:
     """
     argv = sys.argv[1:]
     try:
-        code = app(args=argv, standalone_mode=False, obj=argv)
+        code = app(args=argv, standalone_mode=False)
     except Exception as error:
         format_message, code = getattr(error, "format_message", None), getattr(error, "exit_code", None)
         if format_message is None or not isinstance(code, int):

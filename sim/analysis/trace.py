@@ -102,8 +102,9 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
         for pid, after, venues in zip(inputs.principals, inputs.concede_after, inputs.counter_venues) if after
     }
     proposers = [mid for k, mid in enumerate(inputs.mediators) for _ in range(inputs.mediator[k].per_round)]
-    proposers += list(inputs.principals)  # counter-proposals
-    memory = {"phase": NEGOTIATING, "collapses": 0}
+    proposers += [pid for pid, v in zip(inputs.principals, inputs.favourite) if v >= 0]  # counter-proposals
+    proposers += [g.name for g in scenario.gatherings]  # eq. (4c): a slot per gathering
+    memory = {"phase": PREPARING if inputs.announced else NEGOTIATING, "collapses": 0}  # eq. (4b)
 
     def observe(t: int, state: BatchState) -> None:
         if t == 1:  # the run's attention spans, drawn before round 1

@@ -9,6 +9,7 @@ only printing 0%.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +30,7 @@ class VenueStanding:
     proposed_by: tuple[str, ...]  # mediators listing it, principals that counter-propose it (8)
     first_round_acceptance: dict[str, float]  # p_iv in round 1 at baseline readiness
     unlisted_share: float = 0.0  # eq. (10): stands for a venue not on the list, with this share
+    announced: bool = False  # eq. (4b): the venue of the summit announced at the start
 
     @property
     def unlisted(self) -> bool:
@@ -40,12 +42,52 @@ class VenueStanding:
 
     @property
     def reachable(self) -> bool:
-        """Can host a summit: in the zone and proposed, or the unlisted venue (eq. 10)."""
-        return self.unlisted or (self.in_zone and bool(self.proposed_by))
+        """Can host a summit: in the zone and proposed, the unlisted venue (eq. 10), or the
+        announced one (eq. 4b)."""
+        return self.unlisted or self.announced or (self.in_zone and bool(self.proposed_by))
 
     @property
     def first_round_joint(self) -> float:
         return float(np.prod(list(self.first_round_acceptance.values())))
+
+
+@dataclass(frozen=True)
+class GatheringWindow:
+    """Eq. (4c): a gathering, when it runs and when a sideline meeting can be agreed."""
+
+    name: str
+    venue: str
+    first_day: str  # opening day of the first round it runs
+    last_day: str  # last day of the last round it runs (within the horizon)
+    rounds: tuple[int, int] | None  # first and last round it runs; None: outside the horizon
+    agreed_in: tuple[int, int] | None  # first and last round its slot is on the table
+    preparation: int
+    attendance: dict[str, float]  # each principal's chance of attending
+    readiness: dict[str, float]  # effects while it runs, for attending principals
+
+    @property
+    def all_attend(self) -> float:
+        """The chance that every principal attends, in a run (independent draws)."""
+        return float(np.prod(list(self.attendance.values())))
+
+    def sentence(self) -> str:
+        """One line for ``sim explain``."""
+        if self.rounds is None:
+            return f"{self.name} at {self.venue}: outside the horizon, no effect."
+        first, last = self.rounds
+        when = f"round {first}" if first == last else f"rounds {first}-{last}"
+        text = (f"{self.name} at {self.venue}, {self.first_day} to {self.last_day} ({when}); "
+                f"every principal attends in {percent_text(self.all_attend)} of runs")
+        if self.agreed_in is None:
+            return text + "; no sideline meeting can be agreed within the horizon."
+        lo, hi = self.agreed_in
+        agreed = f"round {lo}" if lo == hi else f"rounds {lo}-{hi}"
+        ahead = (f"agreed in {agreed}, {self.preparation} round(s) ahead" if self.preparation
+                 else f"agreed and held in {agreed}")
+        text += f"; a sideline meeting is {ahead}"
+        if self.readiness:
+            text += "; while it runs, readiness " + ", ".join(f"{p} {d:+g}" for p, d in self.readiness.items())
+        return text + "."
 
 
 @dataclass(frozen=True)
@@ -60,6 +102,10 @@ class Zone:
     # per venue with third_party, the party it brings.
     joins: dict[str, float] = field(default_factory=dict)
     venue_parties: dict[str, str] = field(default_factory=dict)
+    # Eq. (4b): the state every run starts in, in words; the announced venue, if any.
+    start: str = "Every run starts negotiating."
+    announced_venue: str | None = None
+    gatherings: tuple[GatheringWindow, ...] = ()
 
     def attendance(self) -> str:
         """One sentence: who would attend a summit besides the principals (eq. 9)."""
@@ -71,15 +117,17 @@ class Zone:
 
     @property
     def reachable(self) -> tuple[str, ...]:
-        return tuple(s.venue for s in self.standings if s.reachable and not s.unlisted)
+        """The venues that can be agreed: in the zone and proposed by someone."""
+        return tuple(s.venue for s in self.standings if s.in_zone and s.proposed_by and not s.unlisted)
 
     @property
     def empty(self) -> bool:
-        return not self.reachable
+        """No summit can happen: no venue can be agreed and none is announced."""
+        return not self.reachable and self.announced_venue is None
 
     def explanation(self) -> str:
         """One sentence: the zone, or why there is none."""
-        if not self.empty:
+        if self.reachable:
             blocked = [f"{s.venue} (red line of {', '.join(s.blocked_by)})" for s in self.standings if s.blocked_by]
             unproposed = [s.venue for s in self.standings if s.in_zone and not s.proposed_by and not s.unlisted]
             unlisted = [f"{s.venue} ({percent_text(s.unlisted_share)} of agreed summits)"
@@ -93,6 +141,9 @@ class Zone:
                 text += f" Standing for a venue not on the list: {unlisted[0]}."
             return text
         in_zone = [s for s in self.standings if s.in_zone]
+        if self.announced_venue is not None:
+            return (f"Only the summit announced at {self.announced_venue} can be held: after a collapse "
+                    "no venue can be agreed (none is both acceptable to every principal and proposed).")
         if not in_zone:
             reasons = "; ".join(f"{s.venue}: red line of {', '.join(s.blocked_by)}" for s in self.standings)
             return f"No venue is acceptable to every principal ({reasons}), so no summit can happen."
@@ -113,6 +164,9 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     for pid, venues in zip(inputs.principals, inputs.counter_venues):
         for v in venues:
             proposers.setdefault(int(v), []).append(pid)
+    for gathering, v, opened in zip(scenario.gatherings, inputs.gathering_venue, inputs.gathering_open):
+        if opened.any():  # eq. (4c): its slot puts the venue on the table while it is open
+            proposers.setdefault(int(v), []).append(gathering.name)
     situation = first_round_situation(inputs)
     standings = []
     for v, vid in enumerate(inputs.venues):
@@ -126,6 +180,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 proposed_by=tuple(proposers.get(v, ())),
                 first_round_acceptance={p: float(a) for p, a in zip(inputs.principals, acceptance)},
                 unlisted_share=inputs.unlisted_share if v == inputs.unlisted else 0.0,
+                announced=v == inputs.announced_venue,
             )
         )
     joint = np.array([s.first_round_joint for s in standings])
@@ -139,7 +194,55 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
         vid: parties[int(bits).bit_length() - 1]
         for vid, bits, s in zip(inputs.venues, inputs.venue_party, standings) if bits and s.reachable
     }
-    return Zone(tuple(standings), proposals, dict(zip(inputs.mediators, map(float, inputs.join))), venue_parties)
+    return Zone(tuple(standings), proposals, dict(zip(inputs.mediators, map(float, inputs.join))), venue_parties,
+                start=starting_state(scenario, inputs),
+                announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
+                gatherings=tuple(gathering_windows(scenario, inputs)))
+
+
+def starting_state(scenario: Scenario, inputs: ModelInputs) -> str:
+    """Eq. (4b): the state every run starts in, in words."""
+    announced = scenario.announced
+    if announced is None:
+        return "Every run starts negotiating."
+    when = f"{announced.date} (round {inputs.announced_round}, week of {scenario.time.round_date(inputs.announced_round)})"
+    if announced.venue is None:
+        return (f"Date set, venue open: a summit is to be held on {when}; every run negotiates the venue, and "
+                f"one agreed by then is prepared until that round (after it, preparation as usual).")
+    names = inputs.parties
+    if inputs.announced_parties >= 0:
+        bits = inputs.announced_parties | int(inputs.venue_party[inputs.announced_venue])
+        who = ", ".join(names[k] for k in range(len(names)) if bits >> k & 1) or "the principals only"
+        attends = f"who attends is announced: {who}"
+    else:
+        attends = "who attends is drawn by eq. (9) at the start"
+    risk = scenario.preparation.collapse_risk
+    return (f"Announced: {announced.venue} on {when}. Every run starts in preparation: "
+            f"{inputs.announced_round} collapse check(s) at {percent_text(risk)} per round before events "
+            f"(held in {percent_text((1 - risk) ** inputs.announced_round)} of runs without them); "
+            f"{attends}; after a collapse the run negotiates as usual.")
+
+
+def gathering_windows(scenario: Scenario, inputs: ModelInputs):
+    """Eq. (4c): each gathering's window, in rounds and days."""
+    time = scenario.time
+    for g, gathering in enumerate(scenario.gatherings):
+        running = np.flatnonzero(inputs.gathering_running[g])
+        opened = np.flatnonzero(inputs.gathering_open[g])
+        if len(running):
+            first, last = int(running[0]), int(running[-1])
+            end = min(time.round_date(last) + dt.timedelta(days=time.round_days - 1), time.horizon_end)
+            first_day, last_day = time.round_date(first).isoformat(), end.isoformat()
+        else:
+            first_day = last_day = gathering.start.isoformat()
+        yield GatheringWindow(
+            name=gathering.name, venue=gathering.venue, first_day=first_day, last_day=last_day,
+            rounds=(first, last) if len(running) else None,
+            agreed_in=(int(opened[0]), int(opened[-1])) if len(opened) else None,
+            preparation=gathering.preparation,
+            attendance=dict(zip(inputs.principals, map(float, inputs.gathering_attendance[g]))),
+            readiness={p: float(d) for p, d in zip(inputs.principals, inputs.gathering_readiness[g]) if d},
+        )
 
 
 def percent_text(p: float) -> str:

@@ -9,7 +9,7 @@ gathers and adds.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -86,14 +86,42 @@ class ModelInputs:
     shock_pressure: np.ndarray  # (S, M)
     shock_collapse: np.ndarray  # (S,)
     shock_gate: tuple[ShockGate, ...]  # (S,) when each shock may start (6'')
-    prep_rounds: int
+    prep_rounds: int  # preparation.rounds, the scenario's own (shortest) length
     prep_collapse: float
+    prep_min: np.ndarray  # (V,) eq. (4a): shortest preparation of a summit agreed at each venue
+    prep_max: np.ndarray  # (V,) longest; each agreement's length is uniform on prep_min..prep_max
     third_party: np.ndarray  # (V,) bool: venue implies third-party participation
     venue_party: np.ndarray  # (V,) int: bit of the third party a venue brings (9), 0 none
     join: np.ndarray  # (M,) pi_k: chance an engaged mediator joins an agreed summit (9)
     unlisted: int  # eq. (10): the venue standing for one not on the list, -1 none
     unlisted_share: float  # the share of agreed summits moved there
     acceptable: np.ndarray  # (V,) bool: no principal's red line
+    # Eq. (4b): a summit announced before the horizon opens.
+    announced_venue: int = -1  # its venue; -1 none, or the venue is still open
+    announced_round: int = 0  # the round containing its date; 0 nothing announced
+    announced_parties: int = -1  # bits of the announced third parties (9); -1: drawn by (9) at the start
+    # Eq. (4c): gatherings, g each.
+    gathering_venue: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (G,)
+    gathering_open: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=bool))  # (G, T+1): rounds its slot is on the table
+    gathering_running: np.ndarray = field(default_factory=lambda: np.zeros((0, 1), dtype=bool))  # (G, T+1): rounds it runs
+    gathering_prep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (G,) rounds ahead a sideline meeting is agreed
+    gathering_attendance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) chance each principal attends
+    gathering_readiness: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) readiness while it runs, if attending
+
+    @property
+    def prep_varies(self) -> bool:
+        """True when some agreement's preparation length is drawn (eq. 4a)."""
+        return bool((self.prep_max > self.prep_min).any())
+
+    @property
+    def announced(self) -> bool:
+        """True when every run starts in preparation of an announced summit (eq. 4b)."""
+        return self.announced_venue >= 0
+
+    @property
+    def date_set(self) -> bool:
+        """True when a date is announced with the venue still open (eq. 4b)."""
+        return self.announced_round > 0 and self.announced_venue < 0
 
     @property
     def parties(self) -> tuple[str, ...]:
@@ -106,9 +134,20 @@ class ModelInputs:
         mediator's that may join."""
         brought = self.venue_party[self.reachable]
         bits = int(np.bitwise_or.reduce(brought)) if len(brought) else 0
+        bits |= self.announced_possible
         for k, chance in enumerate(self.join):
             bits |= (1 << k) if chance > 0 else 0
         return bits
+
+    @property
+    def announced_possible(self) -> int:
+        """Bits of the third parties an announced summit can have (eqs. 4b and 9)."""
+        if not self.announced:
+            return 0
+        bits = int(self.venue_party[self.announced_venue])
+        if self.announced_parties >= 0:
+            return bits | self.announced_parties
+        return bits | sum(1 << k for k, chance in enumerate(self.join) if chance > 0)
 
     @property
     def attention_varies(self) -> bool:
@@ -128,6 +167,7 @@ class ModelInputs:
             on_table[mediator.proposes] = True
         for venues in self.counter_venues:
             on_table[venues] = True
+        on_table[self.gathering_venue[self.gathering_open.any(axis=1)]] = True  # eq. (4c)
         return on_table & self.acceptable  # the unlisted venue (10) is never on the table
 
 
@@ -172,13 +212,71 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         shock_gate=tuple(shock_gate(scenario, s) for s in shocks),
         prep_rounds=scenario.preparation.rounds,
         prep_collapse=scenario.preparation.collapse_risk,
+        **_preparation_lengths(scenario),
         third_party=np.array([scenario.venues[vid].third_party for vid in venue_ids], dtype=bool),
         venue_party=_venue_parties(scenario),
         join=_join_chances(scenario),
         unlisted=next((v for v, venue in enumerate(scenario.venues.values()) if venue.unlisted_share > 0), -1),
         unlisted_share=max((venue.unlisted_share for venue in scenario.venues.values()), default=0.0),
         acceptable=np.isfinite(utility).all(axis=0),
+        **_announced(scenario, venue_index),
+        **_gatherings(scenario, venue_index),
     )
+
+
+def _preparation_lengths(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Eq. (4a): per venue, the shortest and longest preparation of a summit agreed there:
+    the venue's own ``preparation`` if it has one, else the scenario's."""
+    lengths = [venue.preparation or scenario.preparation for venue in scenario.venues.values()]
+    return {
+        "prep_min": np.array([length.rounds for length in lengths], dtype=np.int64),
+        "prep_max": np.array([length.longest for length in lengths], dtype=np.int64),
+    }
+
+
+def _announced(scenario: Scenario, venue_index: dict[str, int]) -> dict[str, int]:
+    """Eq. (4b): the announced summit's venue, round and parties (bits, -1: drawn by eq. 9)."""
+    announced = scenario.announced
+    if announced is None:
+        return {}
+    mediators = list(scenario.mediators)
+    parties = -1 if announced.parties is None else sum(1 << mediators.index(mid) for mid in announced.parties)
+    return {
+        "announced_venue": -1 if announced.venue is None else venue_index[announced.venue],
+        "announced_round": scenario.time.round_of(announced.date),
+        "announced_parties": parties,
+    }
+
+
+def _gatherings(scenario: Scenario, venue_index: dict[str, int]) -> dict[str, np.ndarray]:
+    """Eq. (4c): per gathering, its venue, the rounds it runs and those its slot is open
+    (the same shifted back by its preparation), its preparation, attendance and readiness."""
+    gatherings = scenario.gatherings
+    if not gatherings:
+        return {}
+    rounds = scenario.time.rounds
+    principals = list(scenario.principals)
+    t = np.arange(rounds + 1)
+    first = np.array([scenario.time.round_of(g.start) for g in gatherings])[:, None]
+    last = first + np.array([g.rounds for g in gatherings])[:, None] - 1
+    prep = np.array([g.preparation for g in gatherings], dtype=np.int64)
+    running = (t >= first) & (t <= last) & (t >= 1)
+    opened = (t + prep[:, None] >= first) & (t + prep[:, None] <= last) & (t >= 1)
+    attendance = np.ones((len(gatherings), len(principals)))
+    readiness = np.zeros((len(gatherings), len(principals)))
+    for g, gathering in enumerate(gatherings):
+        for pid, chance in gathering.attendance.items():
+            attendance[g, principals.index(pid)] = chance
+        for pid, delta in gathering.readiness.items():
+            readiness[g, principals.index(pid)] = delta
+    return {
+        "gathering_venue": np.array([venue_index[g.venue] for g in gatherings], dtype=np.int64),
+        "gathering_open": opened,
+        "gathering_running": running,
+        "gathering_prep": prep,
+        "gathering_attendance": attendance,
+        "gathering_readiness": readiness,
+    }
 
 
 def _counter_proposals(

@@ -15,6 +15,7 @@ phase  process          what it does
 2/8    principal (each) assesses: readiness, drift, events and pressure felt
 3/8    mediator (each)  proposes venues by its strategy
 4/8    principal (each) counter-proposes its favourite venue (or its concession)
+9/16   gatherings       each open gathering puts its venue on the table (eq. 4c)
 5/8    principal (each) accepts or rejects each venue on the table
 6/8    table            preparation: collapse or summit held; new agreements
 7/8    mediator (each)  counts a failed round; disengages when out of patience
@@ -61,13 +62,17 @@ def simulate_batch(
     """
     rng = np.random.default_rng(seed)
     attention = np.random.default_rng(attention_seed(seed)) if inputs.attention_varies else None
-    state = BatchState(inputs, size, rng, attention)
+    starts = np.random.default_rng(child_seed(seed, STARTS)) if uses_starts(inputs) else None
+    lengths = np.random.default_rng(child_seed(seed, LENGTHS)) if inputs.prep_varies else None
+    state = BatchState(inputs, size, rng, attention, starts, lengths)
     env = simpy.Environment()
     actors: list[Generator] = []
     if len(inputs.shock_hazard):
         actors.append(event_source(env, state))
     actors += [mediator(env, state, k) for k in range(len(inputs.mediators))]
     actors += [principal(env, state, i) for i in range(len(inputs.principals))]
+    if len(inputs.gathering_venue):
+        actors.append(gatherings(env, state))
     for actor in actors:
         env.process(actor)
     env.run(until=env.process(table(env, state, observer)))
@@ -84,6 +89,23 @@ def attention_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
     """The stream of the mediators' per-run patience and pause: the batch's first child,
     built directly so that the batch's own seed object is not changed."""
     return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 0))
+
+
+#: Streams of their own, children of the batch's seed, each drawn only when a scenario
+#: uses its feature, so that every other scenario keeps exactly its random numbers.
+STARTS = (0x616E6E, 0)  # eqs. (4c) and (4b): gatherings' attendance, an announced summit's joins
+LENGTHS = (0x616E6E, 1)  # eq. (4a): drawn preparation lengths, one uniform per run and round
+
+
+def child_seed(seed: np.random.SeedSequence, key: tuple[int, ...]) -> np.random.SeedSequence:
+    """The stream ``key`` below a batch's seed, built directly so the seed is not changed."""
+    return np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, *key))
+
+
+def uses_starts(inputs: ModelInputs) -> bool:
+    """True when a run draws at its start: gatherings' attendance or an announced summit's
+    joins by eq. (9)."""
+    return bool(len(inputs.gathering_venue)) or (inputs.announced and inputs.announced_parties < 0)
 
 
 def current_round(env: simpy.Environment) -> int:
@@ -131,6 +153,14 @@ def principal(env: simpy.Environment, state: BatchState, i: int) -> Generator:
         if concedes:
             yield at_phase(env, 7)
             state.concede(i)
+
+
+def gatherings(env: simpy.Environment, state: BatchState) -> Generator:
+    """Eq. (4c): after the counter-proposals (phase 4½), each gathering's slot."""
+    while True:
+        delay = (9 / 16 - env.now) % 1.0
+        yield env.timeout(delay if delay > 0 else 1.0)
+        state.place_gatherings(current_round(env))
 
 
 def table(env: simpy.Environment, state: BatchState, observer: Observer | None) -> Generator:

@@ -51,17 +51,25 @@ class BatchState:
         size: int,
         rng: np.random.Generator,
         attention: np.random.Generator | None = None,
+        starts: np.random.Generator | None = None,
+        lengths: np.random.Generator | None = None,
     ) -> None:
         """``rng`` is the batch's stream; ``attention`` the stream of the mediators'
-        per-run patience and pause, needed only when some mediator has a spread."""
+        per-run patience and pause, needed only when some mediator has a spread;
+        ``starts`` the stream of the gatherings' attendance and the announced summit's
+        joins (eqs. 4c, 4b), ``lengths`` that of drawn preparation lengths (eq. 4a),
+        each needed only when the scenario uses them."""
         self.inputs = inputs
         self.size = size
         self.rng = rng
+        self._lengths = lengths
         self._init_principals()  # draws first: the batch stream's opening numbers
         self.shocks = ShockState(inputs, size)
         self._init_mediators(attention)
+        self._init_gatherings(starts)
         self._init_table()
         self._init_outcomes()
+        self._init_announced(starts)
         self._float = np.empty(size)
         self._float2 = np.empty(size)
         self._mask = np.empty(size, dtype=bool)
@@ -106,6 +114,49 @@ class BatchState:
             for i in range(n)
         ]
 
+    def _init_gatherings(self, starts: np.random.Generator | None) -> None:
+        """Eq. (4c): who attends each gathering in each run, one uniform per gathering,
+        principal and run (drawn whatever the chances, so a sweep over one keeps common
+        random numbers); the runs in which every principal attends; and each attending
+        principal's readiness effect while the gathering runs."""
+        inputs, size = self.inputs, self.size
+        attendance = inputs.gathering_attendance
+        self.attend_all = np.zeros((len(attendance), size), dtype=bool)
+        self._gathering_readiness: list[list[tuple[int, np.ndarray]]] = [[] for _ in inputs.principals]
+        if not len(attendance):
+            return
+        if starts is None:
+            raise ValueError("the scenario has gatherings: pass the starts stream")
+        attends = starts.random((*attendance.shape, size)) < attendance[:, :, None]
+        np.logical_and.reduce(attends, axis=1, out=self.attend_all)
+        for g, i in zip(*np.nonzero(inputs.gathering_readiness)):
+            self._gathering_readiness[i].append((int(g), attends[g, i] * float(inputs.gathering_readiness[g, i])))
+
+    def _init_announced(self, starts: np.random.Generator | None) -> None:
+        """Eq. (4b): with an announced summit every run starts in preparation, to be held in
+        the round containing its date; its parties are announced, or each mediator that
+        may join does so with its chance (9), one uniform per such mediator and run."""
+        inputs = self.inputs
+        if not inputs.announced:
+            return
+        self.phase.fill(PREPARING)
+        self.negotiating.fill(False)
+        self.venue.fill(inputs.announced_venue)
+        self.prep_left.fill(inputs.announced_round)
+        parties = int(inputs.venue_party[inputs.announced_venue])
+        if inputs.announced_parties >= 0:
+            self.parties.fill(parties | inputs.announced_parties)
+            return
+        if starts is None:
+            raise ValueError("the scenario announces a summit: pass the starts stream")
+        draws = starts.random((len(self._join_draw), self.size))
+        self.parties.fill(parties)
+        row = 0
+        for k, chance in self._joiners:
+            joins = np.ones(self.size, dtype=bool) if chance >= 1 else draws[row] < chance
+            row += chance < 1
+            self.parties |= joins.astype(np.int64) << k
+
     def _init_table(self) -> None:
         """The table: mediators' slots first, then one counter-proposal slot per principal
         that has a favourite (a principal without one never fills a slot)."""
@@ -116,7 +167,9 @@ class BatchState:
         proposers = np.flatnonzero(inputs.favourite >= 0)
         self.counter_slot = np.full(n, -1, dtype=int)
         self.counter_slot[proposers] = int(self.slot_start[-1]) + np.arange(len(proposers))
-        slots = int(self.slot_start[-1]) + len(proposers)
+        # Eq. (4c): one slot per gathering, after the counter-proposals.
+        self.gathering_slot = int(self.slot_start[-1]) + len(proposers) + np.arange(len(inputs.gathering_venue))
+        slots = int(self.slot_start[-1]) + len(proposers) + len(inputs.gathering_venue)
         self.slots = np.full((slots, size), -1, dtype=np.int64)
         self.offered = np.zeros(size, dtype=np.int64)  # venues on the table this round
         self.lanes = np.arange(size)
@@ -153,6 +206,8 @@ class BatchState:
         self.last_collapse = np.zeros(size, dtype=np.int64)
         self.failed_total = np.zeros(size, dtype=np.int64)
         self.failed_run = np.zeros(size, dtype=np.int64)
+        # Eq. (4a): one uniform per run and round when some preparation length is drawn.
+        self._length_draw = np.empty(size) if self.inputs.prep_varies else None
 
     def _attention_spans(
         self, attention: np.random.Generator | None
@@ -261,6 +316,9 @@ class BatchState:
         felt = self._float
         for k, weight in self._pressure_terms[i]:
             situation += np.multiply(self.pressure[k], weight, out=felt)
+        for g, effect in self._gathering_readiness[i]:  # eq. (4c): while the gathering runs
+            if inputs.gathering_running[g, t]:
+                situation += effect
         # odds_against(situation, b_i): the situation is finite (every input is), so the
         # red-line case of odds_against cannot arise here.
         exponent = np.multiply(situation, -inputs.sharpness[i], out=felt)
@@ -279,6 +337,18 @@ class BatchState:
             return
         self.place_venues(slot, venues[self.concession[i]], self.negotiating)
         self.slot_cost_from_venues(slot)
+
+    def place_gatherings(self, t: int) -> None:
+        """Eq. (4c): each gathering whose slot is open in round ``t`` puts its venue on the
+        table of the negotiating runs in which every principal attends; a closed slot
+        stays empty."""
+        inputs = self.inputs
+        for g, slot in enumerate(self.gathering_slot.tolist()):
+            if inputs.gathering_open[g, t]:
+                where = np.logical_and(self.negotiating, self.attend_all[g], out=self._mask2)
+                self.place_venue(slot, int(inputs.gathering_venue[g]), where)
+            else:
+                self.probability[slot].fill(np.inf)
 
     def concede(self, i: int) -> None:
         """Eq. (8): after ``concede_after`` failed rounds principal ``i`` moves to the next
@@ -403,25 +473,45 @@ class BatchState:
         np.logical_or.reduce(agreed, axis=0, out=self.agreed_now)
         lanes = np.flatnonzero(self.agreed_now)
         self.rejected += self.offered
+        if self._length_draw is not None:
+            self._lengths.random(out=self._length_draw)
         if len(lanes):
             self.rejected[lanes] -= agreed[:, lanes].sum(axis=0)
-            venue = self.slots[np.argmax(agreed[:, lanes], axis=0), lanes]
+            slot = np.argmax(agreed[:, lanes], axis=0)
+            venue = agreed_venue = self.slots[slot, lanes]
             if self._unlisted_draw is not None:  # eq. (10): moved to a venue not on the list
                 moved = self._unlisted_draw[lanes] < self.inputs.unlisted_share
                 venue = np.where(moved, self.inputs.unlisted, venue)
             self.venue[lanes] = venue
             self.parties[lanes] = self._attendees(venue, lanes)
-            if self.inputs.prep_rounds == 0:
-                self.phase[lanes] = HELD
-                self.summit_round[lanes] = t
-            else:
-                self.phase[lanes] = PREPARING
-                self.prep_left[lanes] = self.inputs.prep_rounds
+            length = self._preparation(t, agreed_venue, slot, lanes)
+            now = length == 0
+            self.phase[lanes] = np.where(now, HELD, PREPARING)
+            self.summit_round[lanes] = np.where(now, t, 0)
+            self.prep_left[lanes] = length
             self.negotiating[lanes] = False
         if self._counts_failures:  # eq. (6''): counted as for patience (5)
             failed = np.greater(self.negotiated, self.agreed_now, out=self._mask)
             self.failed_total += failed
             self._count_failed_round(self.failed_run)
+
+    def _preparation(self, t: int, venue: np.ndarray, slot: np.ndarray, lanes: np.ndarray) -> np.ndarray:
+        """Eq. (4a): the preparation of the summits agreed in round ``t`` in runs ``lanes``
+        at ``venue`` from table slot ``slot``: a sideline meeting's is its gathering's
+        (11); before an announced date with the venue open, the rounds to that date (4b);
+        else the venue's, a whole number uniform on its shortest..longest."""
+        inputs = self.inputs
+        shortest = inputs.prep_min[venue]
+        if self._length_draw is None:
+            length = shortest.copy()
+        else:
+            span = inputs.prep_max[venue] - shortest + 1
+            length = shortest + np.minimum((self._length_draw[lanes] * span).astype(np.int64), span - 1)
+        if inputs.date_set and t <= inputs.announced_round:
+            length[:] = inputs.announced_round - t
+        for g, gathering_slot in enumerate(self.gathering_slot.tolist()):
+            np.putmask(length, slot == gathering_slot, int(inputs.gathering_prep[g]))
+        return length
 
     def _attendees(self, venue: np.ndarray, lanes: np.ndarray) -> np.ndarray:
         """Eq. (9): the third parties at the summits agreed at ``venue`` in runs ``lanes``:
@@ -457,8 +547,9 @@ class BatchState:
                 np.where(self.collapses > 0, REASONS.index("collapsed"), REASONS.index("time_ran_out")),
             ),
         )
-        if self.inputs.zone_empty:
-            reason = np.where(held, reason, REASONS.index("no_acceptable_venue"))
+        if self.inputs.zone_empty:  # an announced summit's runs ended in preparation or collapsed
+            started = held | (self.phase == PREPARING) | (self.collapses > 0)
+            reason = np.where(started, reason, REASONS.index("no_acceptable_venue"))
         return BatchOutcome(
             held=held,
             venue=np.where(held, self.venue, -1),

@@ -195,6 +195,10 @@ def result_json(result: Result, zone: Zone, overrides: Sequence[str] = ()) -> di
             "explanation": zone.explanation(),
             "venues": {s.venue: {"blocked_by": list(s.blocked_by), "proposed_by": list(s.proposed_by),
                                  "first_round_acceptance": s.first_round_acceptance} for s in zone.standings},
+            # Eqs. (4b) and (4c), only for scenarios that use them (the others' JSON is unchanged).
+            **({"start": zone.start} if scenario.announced else {}),
+            **({"gatherings": [dict(g.__dict__, all_attend=g.all_attend) for g in zone.gatherings]}
+               if zone.gatherings else {}),
         },
         "p_summit": estimate_json(summary.p_summit),
         "p_summit_by": {day.isoformat(): estimate_json(e) for day, e in summary.by_date},

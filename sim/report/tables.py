@@ -227,6 +227,9 @@ def render_zone(zone: Zone, console: Console) -> None:
         )
     show(table, console)
     console.print(zone.explanation())
+    console.print(f"Start: {zone.start}")
+    for gathering in zone.gatherings:
+        console.print(f"Gathering: {gathering.sentence()}")
     if zone.proposals:
         console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator:")
         proposals = Table()

@@ -137,6 +137,29 @@ def _month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
+class PreparationLength(Strict):
+    """How many rounds an agreement is prepared before it is held (eq. 4a of docs/model.md):
+    ``rounds``, or, with ``rounds_max``, a whole number uniform on ``rounds … rounds_max``
+    drawn for each agreement."""
+
+    rounds: Whole = Field(ge=0, le=MAX_ROUNDS, description="Rounds of preparation (the shortest, with rounds_max).")
+    rounds_max: Whole | None = Field(
+        None, ge=0, le=MAX_ROUNDS,
+        description="Longest preparation: each agreement's length is uniform on rounds..rounds_max.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "PreparationLength":
+        if self.rounds_max is not None and self.rounds_max < self.rounds:
+            raise ValueError(f"rounds_max ({self.rounds_max}) must be at least rounds ({self.rounds})")
+        return self
+
+    @property
+    def longest(self) -> int:
+        """The longest preparation this allows."""
+        return self.rounds if self.rounds_max is None else self.rounds_max
+
+
 class Venue(Strict):
     """A place where the leaders could meet, described by attributes that feed utilities."""
 
@@ -149,6 +172,9 @@ class Venue(Strict):
     )
     unlisted_share: Probability = Field(
         0.0, description="Stands for a venue not on the list: the share of agreed summits moved here (eq. 10).",
+    )
+    preparation: PreparationLength | None = Field(
+        None, description="Preparation of a summit agreed here, replacing preparation.rounds/rounds_max (eq. 4a).",
     )
 
 
@@ -319,11 +345,48 @@ class Events(Strict):
     shocks: list[Shock] = Field(default_factory=list, max_length=MAX_EVENTS)
 
 
-class Preparation(Strict):
+class Preparation(PreparationLength):
     """The period between agreeing a summit and holding it."""
 
-    rounds: Whole = Field(2, ge=0, le=MAX_ROUNDS)
+    rounds: Whole = Field(2, ge=0, le=MAX_ROUNDS, description="Rounds of preparation (the shortest, with rounds_max).")
     collapse_risk: Probability = Field(0.1, description="Chance per round of collapse.")
+
+
+class Announced(Strict):
+    """A summit already agreed when the horizon opens: every run starts in preparation,
+    to be held in the round containing ``date`` (eq. 4b); without ``venue`` the date is
+    set and the venue still open."""
+
+    venue: Identifier | None = Field(
+        None, description="Where it is to be held; none: the date is set, the venue still to be agreed.",
+    )
+    date: Date = Field(description="The day it is to be held; the summit is held in the round containing it.")
+    parties: list[Identifier] | None = Field(
+        None, max_length=MAX_MEDIATORS,
+        description="Mediators announced to attend; none: each joins by eq. (9) at the start.",
+    )
+
+
+class Gathering(Strict):
+    """A scheduled multilateral event (a G20, a UN General Assembly) on whose sidelines the
+    principals may meet (eq. 4c)."""
+
+    name: Name
+    venue: Identifier = Field(description="Where it is held: a venue id.")
+    start: Date = Field(description="Its first day.")
+    rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How many rounds it runs.")
+    attendance: dict[Identifier, Probability] = Field(
+        default_factory=dict,
+        description="Per principal: chance that it attends, drawn once per run; unlisted principals attend.",
+    )
+    preparation: Whole = Field(
+        0, ge=0, le=MAX_ROUNDS,
+        description="Rounds ahead a sideline meeting is arranged: agreed this many rounds before it is held.",
+    )
+    readiness: dict[Identifier, Logit] = Field(
+        default_factory=dict,
+        description="Per principal: added to its readiness while the gathering runs, in runs where it attends.",
+    )
 
 
 class Simulation(Strict):
@@ -347,6 +410,11 @@ class Scenario(Strict):
     )
     events: Events = Field(default_factory=Events)
     preparation: Preparation = Field(default_factory=Preparation)
+    announced: Announced | None = Field(None, description="A summit already agreed when the horizon opens (eq. 4b).")
+    gatherings: list[Gathering] = Field(
+        default_factory=list, max_length=MAX_EVENTS,
+        description="Scheduled multilateral events on whose sidelines the principals may meet (eq. 4c).",
+    )
     simulation: Simulation = Field(default_factory=Simulation)
     uncertain: dict[Annotated[str, StringConstraints(max_length=300)], Distribution] = Field(
         default_factory=dict,
@@ -388,6 +456,8 @@ def _reference_problems(scenario: Scenario):
     yield from _principal_problems(scenario)
     yield from _mediator_problems(scenario)
     yield from _event_problems(scenario)
+    yield from _announced_problems(scenario)
+    yield from _gathering_problems(scenario)
 
 
 def _unknown(path: str, ref: str, allowed: Iterable[str], kind: str) -> Problem:
@@ -533,6 +603,53 @@ def _event_problems(scenario: Scenario):
                 yield Problem(
                     f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"
                 )
+
+
+def _announced_problems(scenario: Scenario):
+    """An announced summit falls within the horizon, at a venue nobody red-lines, with
+    mediators as its announced parties."""
+    announced = scenario.announced
+    if announced is None:
+        return
+    time = scenario.time
+    if not time.start <= announced.date <= time.horizon_end:
+        yield Problem("announced.date", f"{announced.date} is outside the horizon ({time.start} to {time.horizon_end})")
+    venue = announced.venue
+    if venue is not None and venue not in scenario.venues:
+        yield _unknown("announced.venue", venue, scenario.venues, "venue")
+    elif venue is not None:
+        refusing = [pid for pid, p in scenario.principals.items() if venue in p.red_lines]
+        if refusing:
+            yield Problem("announced.venue", f"'{venue}' is a red line of {', '.join(refusing)}; "
+                                             "a summit announced there could never have been agreed")
+    if announced.parties is not None:
+        if venue is None:
+            yield Problem("announced.parties", "needs announced.venue: with the venue open, who attends "
+                                               "is settled when it is agreed (eq. 9)")
+        for i, mid in enumerate(announced.parties):
+            if mid not in scenario.mediators:
+                yield _unknown(f"announced.parties.{i}", mid, scenario.mediators, "mediator")
+        if len(set(announced.parties)) != len(announced.parties):
+            yield Problem("announced.parties", "lists a mediator more than once")
+
+
+def _gathering_problems(scenario: Scenario):
+    """A gathering is held at a venue of the list that stands for itself, from a day of the
+    horizon's start on, and names principals only."""
+    principals = set(scenario.principals)
+    for g, gathering in enumerate(scenario.gatherings):
+        base = f"gatherings.{g}"
+        if gathering.venue not in scenario.venues:
+            yield _unknown(f"{base}.venue", gathering.venue, scenario.venues, "venue")
+        elif scenario.venues[gathering.venue].unlisted_share > 0:
+            yield Problem(f"{base}.venue", f"'{gathering.venue}' stands for a venue not on the list (unlisted_share); "
+                                           "a gathering is held at a venue of the list")
+        if gathering.start < scenario.time.start:
+            yield Problem(f"{base}.start", f"{gathering.start} is before time.start ({scenario.time.start})")
+        for field in ("attendance", "readiness"):
+            for pid in getattr(gathering, field):
+                if pid not in principals:
+                    yield _unknown(f"{base}.{field}.{pid}", pid, principals, "principal")
 
 
 def json_schema() -> dict:

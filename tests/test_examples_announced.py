@@ -1,0 +1,52 @@
+"""docs/announced.md shows what sim prints for its example scenarios (eqs. 4a-4c).
+
+Every fenced block of that page that starts with ``$ sim ...`` is run at the page's width
+(100 columns) and the block's other lines must appear, in order and together, in what
+the command prints; every example scenario validates.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import subprocess
+
+import pytest
+
+from conftest import REPO, sim_command
+
+PAGE = REPO / "docs" / "announced.md"
+EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.yaml"))
+
+
+def quoted_blocks() -> list[tuple[list[str], list[str]]]:
+    blocks = re.findall(r"```text\n(\$ sim [^\n]+)\n(.*?)\n```", PAGE.read_text(encoding="utf-8"), flags=re.S)
+    return [(shlex.split(command[len("$ sim "):]), shown.split("\n")) for command, shown in blocks]
+
+
+def run(argv: list[str]) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS="100", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+    return subprocess.run([*sim_command(), *argv], cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_the_page_quotes_every_example():
+    quoted = {arg for argv, _ in quoted_blocks() for arg in argv if arg.endswith(".yaml")}
+    assert quoted == {str(p.relative_to(REPO)) for p in EXAMPLES}
+    assert len(EXAMPLES) == 3
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_every_example_validates(path):
+    done = run(["validate", str(path.relative_to(REPO))])
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("argv, shown", quoted_blocks(), ids=lambda v: " ".join(v) if isinstance(v, list) and v and v[0] in ("run", "explain") else None)
+def test_the_quoted_output_is_what_sim_prints(argv, shown):
+    done = run(argv)
+    assert done.returncode == 0, done.stderr
+    printed = [line.rstrip() for line in done.stdout.split("\n")]
+    shown = [line.rstrip() for line in shown]
+    starts = [k for k, line in enumerate(printed) if line == shown[0]]
+    assert any(printed[k:k + len(shown)] == shown for k in starts), f"sim {' '.join(argv)} no longer prints the page's lines"

@@ -24,6 +24,7 @@ class MediatorInputs:
     strategy: str
     rationality: float  # the logit strategy's lambda (7'')
     per_round: int  # proposals per round, at most len(proposes)
+    offer_hazard: float  # chance per round and run that it proposes at all (7a)
     attends: bool
     patience: int  # failed rounds before disengaging; 0 means never
     pause: int  # rounds disengaged; 0 means for good
@@ -462,6 +463,7 @@ def _mediator_inputs(mediator: Mediator, venue_index: dict[str, int]) -> Mediato
         strategy=mediator.strategy,
         rationality=float(mediator.rationality),
         per_round=min(mediator.proposals_per_round, len(proposes)),
+        offer_hazard=float(mediator.offer_hazard),
         attends=mediator.attends,
         patience=mediator.patience or 0,
         pause=mediator.pause_rounds or 0,

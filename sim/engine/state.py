@@ -104,6 +104,8 @@ class BatchState:
         self.patience, self.pause_length = self._attention_spans(attention)
         self.pressure = np.zeros((m, size))
         # Eq. (9): (mediator, chance) of those that may join; a uniform per uncertain one.
+        # Eq. (7a): a uniform per run and round for a mediator that offers only now and then.
+        self.offer_draw = np.empty(size) if any(md.offer_hazard < 1 for md in inputs.mediator) else None
         self._joiners = [(k, float(chance)) for k, chance in enumerate(inputs.join) if chance > 0]
         uncertain = sum(chance < 1 for _, chance in self._joiners)
         self._join_draw = np.empty((uncertain, size))

@@ -31,6 +31,9 @@ def propose(state: BatchState, k: int, t: int) -> None:
     if spec.per_round == 0:
         return
     active = np.logical_and(state.engaged[k], state.negotiating, out=state.proposing)
+    if spec.offer_hazard < 1:  # eq. (7a): drawn every round, whatever happened
+        draw = state.rng.random(out=state.offer_draw)
+        active &= draw < spec.offer_hazard
     STRATEGIES[spec.strategy](state, k, t, int(state.slot_start[k]), active)
 
 

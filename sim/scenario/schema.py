@@ -262,6 +262,9 @@ class Mediator(Strict):
         description="logit strategy: 0 picks uniformly among open venues, 1 is proportional, large is best.",
     )
     proposals_per_round: Whole = Field(1, ge=1, le=MAX_VENUES)
+    offer_hazard: Probability = Field(
+        1.0, description="Chance per round and run that it puts its proposals on the table at all (eq. 7a).",
+    )
     attends: Flag = Field(False, description="Joins the summit (trilateral format).")
     join_probability: Probability | None = Field(
         None, description="Chance it joins an agreed summit, before the principals' presence preferences.",

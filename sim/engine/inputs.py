@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.scenario.schema import Mediator, Principal, Scenario
+from sim.scenario.schema import Mediator, Principal, Scenario, Shock
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,28 @@ class MediatorInputs:
     pause: int  # rounds disengaged; 0 means for good
     patience_spread: int  # each run's patience is patience +- up to this many rounds
     pause_spread: int  # each run's pause is pause +- up to this many rounds
+
+
+@dataclass(frozen=True)
+class ShockGate:
+    """Eq. (6''): when a shock may start. ``round`` 0 means any round; each count 0 means
+    no such condition. The engine's extension point for further run-state conditions."""
+
+    round: int = 0  # the dated round (``at``), 0 for any
+    preparing: bool = False
+    collapsed: bool = False
+    collapsed_within: int = 0
+    failed_rounds: int = 0
+    failed_in_a_row: int = 0
+
+    @property
+    def gated(self) -> bool:
+        """True when the shock cannot start in every round of every run."""
+        return self != ShockGate()
+
+    @property
+    def counts_failures(self) -> bool:
+        return bool(self.failed_rounds or self.failed_in_a_row)
 
 
 @dataclass(frozen=True)
@@ -63,6 +85,7 @@ class ModelInputs:
     shock_lasting: np.ndarray  # (S, N) readiness added for good each time shock s starts
     shock_pressure: np.ndarray  # (S, M)
     shock_collapse: np.ndarray  # (S,)
+    shock_gate: tuple[ShockGate, ...]  # (S,) when each shock may start (6'')
     prep_rounds: int  # preparation.rounds, the scenario's own (shortest) length
     prep_collapse: float
     prep_min: np.ndarray  # (V,) eq. (4a): shortest preparation of a summit agreed at each venue
@@ -186,6 +209,7 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         shock_lasting=shock_lasting,
         shock_pressure=shock_pressure,
         shock_collapse=np.array([s.collapse_risk for s in shocks], dtype=float),
+        shock_gate=tuple(shock_gate(scenario, s) for s in shocks),
         prep_rounds=scenario.preparation.rounds,
         prep_collapse=scenario.preparation.collapse_risk,
         **_preparation_lengths(scenario),
@@ -339,6 +363,19 @@ def _shock_effects(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, np.ndarr
         for mid, delta in shock.pressure.items():
             shock_pressure[s, mediator_index[mid]] = delta
     return shock_readiness, shock_lasting, shock_pressure
+
+
+def shock_gate(scenario: Scenario, shock: Shock) -> ShockGate:
+    """Eq. (6''): the round a dated shock is tied to and the conditions of its trigger."""
+    when = shock.when
+    return ShockGate(
+        round=scenario.time.round_of(shock.at) if shock.at is not None else 0,
+        preparing=bool(when and when.preparing),
+        collapsed=bool(when and when.collapsed),
+        collapsed_within=(when.collapsed_within or 0) if when else 0,
+        failed_rounds=(when.failed_rounds or 0) if when else 0,
+        failed_in_a_row=(when.failed_in_a_row or 0) if when else 0,
+    )
 
 
 def _venue_parties(scenario: Scenario) -> np.ndarray:

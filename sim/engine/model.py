@@ -122,7 +122,7 @@ def at_phase(env: simpy.Environment, phase: int) -> simpy.Timeout:
 def event_source(env: simpy.Environment, state: BatchState) -> Generator:
     """Random shocks: each starts with its hazard per round and lasts its duration."""
     while True:
-        state.update_shocks()
+        state.update_shocks(current_round(env))
         yield at_phase(env, 0)
 
 

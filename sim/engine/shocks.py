@@ -1,8 +1,10 @@
-"""Eq. (6) and (6'): random shocks per run — when they start, how long they last, and the
+"""Eqs. (6), (6') and (6''): random shocks per run — when they start, how long they last, and the
 readiness, pressure and collapse-risk effects they add while active (or for good).
 
 The effects are summed into arrays the round's other rules read; a round in which no
-shock is active, and none was the round before, costs one comparison.
+shock is active, and none was the round before, costs one comparison. Which runs a
+dated or triggered shock may start in (6'') is the run's state, so
+:meth:`sim.engine.state.BatchState.update_shocks` works it out and passes it in.
 """
 
 from __future__ import annotations
@@ -45,12 +47,16 @@ class ShockState:
         self._active = np.empty((s, size), dtype=bool)
         self._effect = np.empty(size)
 
-    def update(self, rng: np.random.Generator) -> None:
-        """Eq. (6): active shocks wear off; inactive ones start with their hazard."""
+    def update(self, rng: np.random.Generator, allowed: np.ndarray | None = None) -> None:
+        """Eq. (6): active shocks wear off; inactive ones start with their hazard, and,
+        eq. (6''), only where ``allowed`` (shocks, runs) holds, if given. The uniforms are
+        drawn for every shock every round, so a gate changes no other random number."""
         left = self.left
         left -= left > 0
         starts = np.less(rng.random(out=self._draw), self._hazard, out=self._start)
         starts &= left == 0
+        if allowed is not None:
+            starts &= allowed
         np.putmask(left, starts, self._rounds if left.shape[0] == 1 else
                    np.broadcast_to(self._rounds, left.shape))
         active = np.greater(left, 0, out=self._active)

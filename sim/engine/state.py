@@ -21,7 +21,7 @@ import numpy as np
 
 from sim.engine.acceptance import EXP_LIMIT
 from sim.engine.costs import JointCosts
-from sim.engine.inputs import ModelInputs
+from sim.engine.inputs import ModelInputs, ShockGate
 from sim.engine.outcome import REASONS, BatchOutcome, format_codes
 from sim.engine.shocks import ShockState
 
@@ -197,6 +197,15 @@ class BatchState:
         self.parties = np.zeros(size, dtype=np.int64)  # eq. (9): bits of who attends
         self.rejected = np.zeros(size, dtype=np.int64)
         self.collapses = np.zeros(size, dtype=np.int64)
+        # Eq. (6''): the state the dated and triggered shocks' gates read, kept only when
+        # some shock has a gate (the round of the latest collapse, the failed rounds).
+        gates = self.inputs.shock_gate
+        self._gated = [(j, gate) for j, gate in enumerate(gates) if gate.gated]
+        self._allowed = np.ones((len(gates), size), dtype=bool)
+        self._counts_failures = any(gate.counts_failures for _, gate in self._gated)
+        self.last_collapse = np.zeros(size, dtype=np.int64)
+        self.failed_total = np.zeros(size, dtype=np.int64)
+        self.failed_run = np.zeros(size, dtype=np.int64)
         # Eq. (4a): one uniform per run and round when some preparation length is drawn.
         self._length_draw = np.empty(size) if self.inputs.prep_varies else None
 
@@ -221,9 +230,31 @@ class BatchState:
         )
 
     # -- events -----------------------------------------------------------------------
-    def update_shocks(self) -> None:
-        """Eq. (6): active shocks wear off; inactive ones start with their hazard."""
-        self.shocks.update(self.rng)
+    def update_shocks(self, t: int) -> None:
+        """Eq. (6): active shocks wear off; inactive ones start with their hazard, the
+        dated and triggered ones only in the rounds and runs their gate allows (6'')."""
+        if not self._gated:
+            self.shocks.update(self.rng)
+            return
+        allowed = self._allowed
+        for j, gate in self._gated:
+            self._gate(gate, t, allowed[j])
+        self.shocks.update(self.rng, allowed)
+
+    def _gate(self, gate: ShockGate, t: int, out: np.ndarray) -> None:
+        """Eq. (6''): where, at the start of round ``t``, every condition of ``gate`` holds
+        (the state after round t - 1). Further run-state conditions go here, one line each."""
+        out.fill(not gate.round or gate.round == t)
+        if gate.preparing:
+            out &= self.phase == PREPARING
+        if gate.collapsed:
+            out &= self.collapses > 0
+        if gate.collapsed_within:
+            out &= (self.last_collapse > 0) & (t - self.last_collapse <= gate.collapsed_within)
+        if gate.failed_rounds:
+            out &= self.failed_total >= gate.failed_rounds
+        if gate.failed_in_a_row:
+            out &= self.failed_run >= gate.failed_in_a_row
 
     # -- mediators --------------------------------------------------------------------
     def engage(self, k: int) -> None:
@@ -418,6 +449,8 @@ class BatchState:
         collapse = np.less(draw, risk, out=self._mask2)
         collapse &= preparing
         self.collapses += collapse
+        if self._gated:
+            np.putmask(self.last_collapse, collapse, t)
         np.putmask(self.phase, collapse, NEGOTIATING)
         np.putmask(self.venue, collapse, -1)
         stays = np.logical_xor(preparing, collapse, out=self._mask)  # preparing & ~collapse
@@ -457,6 +490,10 @@ class BatchState:
             self.summit_round[lanes] = np.where(now, t, 0)
             self.prep_left[lanes] = length
             self.negotiating[lanes] = False
+        if self._counts_failures:  # eq. (6''): counted as for patience (5)
+            failed = np.greater(self.negotiated, self.agreed_now, out=self._mask)
+            self.failed_total += failed
+            self._count_failed_round(self.failed_run)
 
     def _preparation(self, t: int, venue: np.ndarray, slot: np.ndarray, lanes: np.ndarray) -> np.ndarray:
         """Eq. (4a): the preparation of the summits agreed in round ``t`` in runs ``lanes``

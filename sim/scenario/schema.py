@@ -297,11 +297,42 @@ class ScheduledEvent(Effects):
     rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
 
 
+class Trigger(Strict):
+    """Eq. (6''): the state of a run in which a shock's hazard applies; every condition
+    given must hold at the start of the round (the run's state after the round before)."""
+
+    preparing: Flag = Field(False, description="Only while a summit agreed earlier is in preparation.")
+    collapsed: Flag = Field(False, description="Only after the run's first collapse of a summit in preparation.")
+    collapsed_within: Rounds | None = Field(
+        None, description="Only in the N rounds after the run's latest collapse.",
+    )
+    failed_rounds: Rounds | None = Field(None, description="Only after at least N failed rounds in all.")
+    failed_in_a_row: Rounds | None = Field(
+        None, description="Only after at least N failed rounds in a row (an agreement resets the count).",
+    )
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> "Trigger":
+        if not self.conditions:
+            raise ValueError("give at least one condition (preparing, collapsed, collapsed_within, "
+                             "failed_rounds, failed_in_a_row), or leave out when")
+        return self
+
+    @property
+    def conditions(self) -> list[str]:
+        """The names of the conditions set."""
+        return [name for name, value in self if value not in (None, False)]
+
+
 class Shock(Effects):
-    """A random event with a per-round hazard, e.g. an escalation."""
+    """A random event with a per-round hazard, e.g. an escalation; or, with ``at``, a
+    dated event that may not happen; with ``when``, one that can happen only in some
+    states of the run."""
 
     name: Name
-    hazard: Probability = Field(description="Chance per round that it starts.")
+    hazard: Probability = Field(description="Chance per round that it starts (with at: that it happens).")
+    at: Date | None = Field(None, description="It can start only in the round that includes this date (eq. 6'').")
+    when: Trigger | None = Field(None, description="It can start only in rounds in which these conditions hold (eq. 6'').")
     rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
     lasting_readiness: dict[Identifier, Logit] = Field(
         default_factory=dict,
@@ -565,6 +596,9 @@ def _event_problems(scenario: Scenario):
             for pid in getattr(event, "lasting_readiness", {}):
                 if pid not in principals:
                     yield _unknown(f"{base}.lasting_readiness.{pid}", pid, principals, "principal")
+            at = getattr(event, "at", None)
+            if at is not None and at < scenario.time.start:
+                yield Problem(f"{base}.at", f"{at} is before time.start ({scenario.time.start})")
             if isinstance(event, ScheduledEvent) and event.date < scenario.time.start:
                 yield Problem(
                     f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"

@@ -214,8 +214,10 @@ def starting_state(scenario: Scenario, inputs: ModelInputs) -> str:
         bits = inputs.announced_parties | int(inputs.venue_party[inputs.announced_venue])
         who = ", ".join(names[k] for k in range(len(names)) if bits >> k & 1) or "the principals only"
         attends = f"who attends is announced: {who}"
-    else:
+    elif inputs.announced_possible:
         attends = "who attends is drawn by eq. (9) at the start"
+    else:
+        attends = "the principals meet alone (no mediator may join, the venue brings no third party)"
     risk = scenario.preparation.collapse_risk
     return (f"Announced: {announced.venue} on {when}. Every run starts in preparation: "
             f"{inputs.announced_round} collapse check(s) at {percent_text(risk)} per round before events "

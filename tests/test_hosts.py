@@ -16,7 +16,7 @@ import pytest
 from sim.engine.inputs import compile_inputs
 from sim.engine.model import simulate_batch
 from sim.scenario.loader import scenario_from_document
-from tests.test_shock_gates import J, RUNS, band, document
+from test_shock_gates import J, RUNS, band, document
 
 
 def run(doc: dict, seed: int = 5):

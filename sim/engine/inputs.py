@@ -51,6 +51,7 @@ class ShockGate:
 
     @property
     def counts_failures(self) -> bool:
+        """True when the gate reads the run's failed rounds (total or in a row)."""
         return bool(self.failed_rounds or self.failed_in_a_row)
 
 

@@ -29,13 +29,18 @@ NEGOTIATING, PREPARING, HELD = 0, 1, 2
 NEVER = np.iinfo(np.int64).max // 2
 
 
+def uniform_whole(shortest: int | np.ndarray, longest: int | np.ndarray, uniform: np.ndarray) -> np.ndarray:
+    """A whole number uniform on ``shortest … longest``, one per uniform in [0, 1)."""
+    span = longest - shortest + 1
+    return shortest + np.minimum((uniform * span).astype(np.int64), span - 1)
+
+
 def spread_uniformly(centre: int, spread: int, uniform: np.ndarray) -> int | np.ndarray:
     """``centre`` plus a whole number uniform on ``-spread … spread``, one per uniform in
     [0, 1); ``centre`` itself when there is no spread."""
     if not spread:
         return centre
-    offset = np.minimum((uniform * (2 * spread + 1)).astype(np.int64), 2 * spread)
-    return centre - spread + offset
+    return uniform_whole(centre - spread, centre + spread, uniform)
 
 
 class BatchState:
@@ -500,15 +505,14 @@ class BatchState:
     def _preparation(self, t: int, venue: np.ndarray, slot: np.ndarray, lanes: np.ndarray) -> np.ndarray:
         """Eq. (4a): the preparation of the summits agreed in round ``t`` in runs ``lanes``
         at ``venue`` from table slot ``slot``: a sideline meeting's is its gathering's
-        (11); before an announced date with the venue open, the rounds to that date (4b);
+        (4c); before an announced date with the venue open, the rounds to that date (4b);
         else the venue's, a whole number uniform on its shortest..longest."""
         inputs = self.inputs
         shortest = inputs.prep_min[venue]
         if self._length_draw is None:
             length = shortest.copy()
         else:
-            span = inputs.prep_max[venue] - shortest + 1
-            length = shortest + np.minimum((self._length_draw[lanes] * span).astype(np.int64), span - 1)
+            length = uniform_whole(shortest, inputs.prep_max[venue], self._length_draw[lanes])
         if inputs.date_set and t <= inputs.announced_round:
             length[:] = inputs.announced_round - t
         for g, gathering_slot in enumerate(self.gathering_slot.tolist()):

@@ -86,13 +86,23 @@ def _render_headline(result: Result, zone: Zone, console: Console) -> None:
         f"[bold]P(summit by {time.horizon_end}) = {percent(p.value)}[/bold]  "
         f"(95% interval {interval(p)}; {p.count:,} of {p.trials:,} runs)"
     )
+    deal = result.summary.p_deal
+    if deal is not None:  # eq. (11)
+        console.print(
+            f"P(track deal by {time.horizon_end}) = {percent(deal.value)}  ({scenario.track.name}; "
+            f"95% interval {interval(deal)}; {deal.count:,} of {deal.trials:,} runs)", markup=False,
+        )
 
 
 def _by_date_table(summary: Summary) -> Table:
+    """P(summit) by date, and beside it, with a track, P(the track's deal) by date (eq. 11)."""
+    deal = [("P(track deal)", "right"), ("95% interval", "right")] if summary.p_deal is not None else []
     table = titled_table("Summit by date (cumulative)",
-                         [("by", "left"), ("P(summit)", "right"), ("95% interval", "right")])
+                         [("by", "left"), ("P(summit)", "right"), ("95% interval", "right"), *deal])
+    deals = dict(summary.deal_by_date)
     for day, estimate in summary.by_date:
-        table.add_row(str(day), percent(estimate.value), interval(estimate))
+        cells = [percent(deals[day].value), interval(deals[day])] if deal else []
+        table.add_row(str(day), percent(estimate.value), interval(estimate), *cells)
     return table
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from sim.engine.acceptance import acceptance_probability
 from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.engine.strategies import FIRST_PICK
+from sim.analysis.track_outline import TrackOutline, expected_path, outline_track
 from sim.scenario.schema import Scenario
 
 
@@ -106,6 +107,7 @@ class Zone:
     start: str = "Every run starts negotiating."
     announced_venue: str | None = None
     gatherings: tuple[GatheringWindow, ...] = ()
+    track: TrackOutline | None = None  # eq. (11)
 
     def attendance(self) -> str:
         """One sentence: who would attend a summit besides the principals (eq. 9)."""
@@ -171,7 +173,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     standings = []
     for v, vid in enumerate(inputs.venues):
         utility = inputs.utility[:, v]
-        acceptance = acceptance_probability(situation + utility, inputs.sharpness)
+        acceptance = acceptance_probability(situation + utility, inputs.sharpness) * first_round_willing(inputs)
         standings.append(
             VenueStanding(
                 venue=vid,
@@ -197,7 +199,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     return Zone(tuple(standings), proposals, dict(zip(inputs.mediators, map(float, inputs.join))), venue_parties,
                 start=starting_state(scenario, inputs),
                 announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
-                gatherings=tuple(gathering_windows(scenario, inputs)))
+                gatherings=tuple(gathering_windows(scenario, inputs)), track=outline_track(scenario, inputs))
 
 
 def starting_state(scenario: Scenario, inputs: ModelInputs) -> str:
@@ -253,7 +255,19 @@ def percent_text(p: float) -> str:
 
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:
-    """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged."""
+    """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged
+    (and the track, eq. 11, at its expected progress)."""
     pressure = np.maximum(inputs.pressure[:, 1:2], 0.0)
     felt = (inputs.leverage * pressure).sum(axis=0) if len(inputs.mediators) else 0.0
-    return inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
+    situation = inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
+    if inputs.track is not None:
+        situation = situation + inputs.track.readiness * expected_path(inputs)[1]
+    return situation
+
+
+def first_round_willing(inputs: ModelInputs) -> np.ndarray:
+    """Eq. (11″): 0 for a principal whose required track level the expected progress in
+    round 1 has not reached, else 1."""
+    if inputs.track is None:
+        return np.ones(len(inputs.principals))
+    return (expected_path(inputs)[1] >= inputs.track.requires).astype(float)

@@ -240,6 +240,9 @@ def render_zone(zone: Zone, console: Console) -> None:
     console.print(f"Start: {zone.start}")
     for gathering in zone.gatherings:
         console.print(f"Gathering: {gathering.sentence()}")
+    if zone.track is not None:  # eq. (11)
+        for line in zone.track.sentences():
+            console.print(line, markup=False)
     if zone.proposals:
         console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator:")
         proposals = Table()
@@ -274,6 +277,8 @@ def render_trace(trace: Trace, console: Console) -> None:
         )
         if record.shocks:
             pressure += "\n" + ", ".join(record.shocks)
+        if record.progress is not None:  # eq. (11)
+            pressure += f"\ntrack {record.progress:.2f}"
         offers = "\n".join(
             f"{offer.venue} ({offer.proposed_by}): "
             + ", ".join(

@@ -97,7 +97,8 @@ class Zone:
 
     standings: tuple[VenueStanding, ...]
     # Per mediator with venues: each listed venue's chance of being its first proposal in
-    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above.
+    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above; per principal that
+    # draws its counter-proposal, each venue's chance of being it (8').
     proposals: dict[str, dict[str, float]] = field(default_factory=dict)
     # Eq. (9): per mediator, its chance of joining a summit agreed while it is engaged;
     # per venue with third_party, the party it brings.
@@ -191,6 +192,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                       (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
         for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
     }
+    proposals.update(counter_chances(inputs))
     parties = inputs.parties
     venue_parties = {
         vid: parties[int(bits).bit_length() - 1]
@@ -200,6 +202,20 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 start=starting_state(scenario, inputs),
                 announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
                 gatherings=tuple(gathering_windows(scenario, inputs)), track=outline_track(scenario, inputs))
+
+
+def counter_chances(inputs: ModelInputs) -> dict[str, dict[str, float]]:
+    """Eq. (8'): per principal that draws its counter-proposal, each venue's chance of
+    being it, proportional to exp(rationality * u_iv) over its own acceptable venues."""
+    chances = {}
+    for i, (pid, rationality) in enumerate(zip(inputs.principals, inputs.counter_rationality)):
+        venues = inputs.counter_venues[i]
+        if rationality < 0 or not len(venues):
+            continue
+        utility = inputs.utility[i, venues]
+        weights = np.exp(rationality * (utility - utility.max()))
+        chances[pid] = dict(zip((inputs.venues[v] for v in venues), map(float, weights / weights.sum())))
+    return chances
 
 
 def starting_state(scenario: Scenario, inputs: ModelInputs) -> str:

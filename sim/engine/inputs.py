@@ -102,6 +102,7 @@ class ModelInputs:
     favourite: np.ndarray  # (N,) venue each principal counter-proposes, -1 none
     counter_venues: tuple[np.ndarray, ...]  # per principal: its counter-proposals in order (8)
     concede_after: np.ndarray  # (N,) failed rounds before it concedes; 0 never
+    counter_rationality: np.ndarray  # (N,) eq. (8'): lambda of a drawn counter-proposal; -1 its favourite always
     leverage: np.ndarray  # (M, N)
     pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events (not yet floored at 0)
     scheduled_readiness: np.ndarray  # (N, T+1) scheduled events' readiness effects
@@ -233,6 +234,9 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         favourite=favourite,
         counter_venues=counter_venues,
         concede_after=concede_after,
+        counter_rationality=np.array(
+            [-1.0 if p.counter_rationality is None else p.counter_rationality for p in principals.values()]
+        ),
         leverage=leverage,
         pressure=pressure,
         scheduled_readiness=scheduled_readiness,
@@ -373,10 +377,18 @@ def _counter_proposals(
     concede_after = np.array([p.concede.after if p.concede else 0 for p in principals], dtype=np.int64)
     counter_venues = tuple(
         concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
+        else drawn_counter_venues(finite[i], favourite[i]) if p.counter_rationality is not None and favourite[i] >= 0
         else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)
         for i, p in enumerate(principals)
     )
     return favourite, counter_venues, concede_after
+
+
+def drawn_counter_venues(own_venues: np.ndarray, favourite: int) -> np.ndarray:
+    """Eq. (8'): the venues a principal with counter_rationality draws from: its favourite
+    first, then every other listed venue that is not its own red line, in venue order."""
+    rest = [int(v) for v in np.flatnonzero(own_venues) if v != favourite]
+    return np.array([favourite, *rest], dtype=np.int64)
 
 
 def _drift(scenario: Scenario) -> np.ndarray:

@@ -102,6 +102,8 @@ class BatchState:
         # failed rounds since it last conceded.
         self.concession = np.zeros((n, size), dtype=np.int64)
         self.unanswered = np.zeros((n, size), dtype=np.int64)
+        # Eq. (8'): a uniform per run and round for each principal that draws its counter-proposal.
+        self._counter_draw = np.empty(size) if (inputs.counter_rationality >= 0).any() else None
 
     def _init_mediators(self, attention: np.random.Generator | None) -> None:
         """Engagement, patience and pressure per mediator and run."""
@@ -410,10 +412,29 @@ class BatchState:
         if not len(venues):
             return
         slot = int(self.counter_slot[i])
+        rationality = float(self.inputs.counter_rationality[i])
+        if rationality >= 0:
+            self._draw_counter_proposal(i, slot, venues, rationality)
+            return
         if len(venues) == 1 or not self.concession[i].any():
             self.place_venue(slot, int(venues[0]), self.negotiating)
             return
         self.place_venues(slot, venues[self.concession[i]], self.negotiating)
+        self.slot_cost_from_venues(slot)
+
+    def _draw_counter_proposal(self, i: int, slot: int, venues: np.ndarray, rationality: float) -> None:
+        """Eq. (8'): principal ``i``'s counter-proposal drawn among its own acceptable venues,
+        P(v) proportional to exp(rationality * u_iv), one uniform per run and round (drawn
+        whatever happened). The utilities are read from the venues' odds now,
+        u_iv = -log(odds_iv) / b_i, so they are this round's."""
+        log_odds = np.log(self.venue_odds[i, venues])
+        weights = np.exp(-(rationality / float(self.inputs.sharpness[i])) * (log_odds - log_odds.min()))
+        cumulative = np.cumsum(weights)
+        draw = self.rng.random(out=self._counter_draw)
+        draw *= cumulative[-1]
+        index = np.searchsorted(cumulative, draw, side="right")
+        np.minimum(index, len(venues) - 1, out=index)
+        self.place_venues(slot, venues[index], self.negotiating)
         self.slot_cost_from_venues(slot)
 
     def place_gatherings(self, t: int) -> None:

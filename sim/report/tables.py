@@ -244,7 +244,9 @@ def render_zone(zone: Zone, console: Console) -> None:
         for line in zone.track.sentences():
             console.print(line, markup=False)
     if zone.proposals:
-        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator:")
+        drawing = [p for p in zone.proposals if p in zone.standings[0].first_round_acceptance]
+        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator"
+                      + (" (and each drawn counter-proposal, eq. 8'):" if drawing else ":"))
         proposals = Table()
         proposals.add_column("venue")
         for mediator in zone.proposals:

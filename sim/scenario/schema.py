@@ -225,6 +225,11 @@ class Principal(Strict):
         1.0, gt=0.0, le=20.0, description="Logit slope; low values mean noisy choices."
     )
     counter_propose: Flag = Field(True, description="Puts its favourite venue on the table.")
+    counter_rationality: LogitSize | None = Field(
+        None,
+        description="With a value: each round's counter-proposal is drawn by a logit choice over its own "
+                    "utilities with this rationality (eq. 8'); none: always its favourite.",
+    )
     concede: Concession | None = Field(
         None, description="Counter-proposes other venues, one after another, when its own is not agreed."
     )
@@ -585,6 +590,13 @@ def _principal_problems(scenario: Scenario):
     """A principal's venues, red lines, concessions and presence preferences name what exists."""
     venues = set(scenario.venues)
     for aid, actor in scenario.principals.items():
+        if actor.counter_rationality is not None:
+            if not actor.counter_propose:
+                yield Problem(f"actors.{aid}.counter_rationality", "needs counter_propose: true; a principal "
+                                                                   "that makes no counter-proposals draws none")
+            elif actor.concede is not None:
+                yield Problem(f"actors.{aid}.counter_rationality", "set either concede (a fixed walk down a list) "
+                                                                   "or counter_rationality (a drawn choice), not both")
         if actor.concede is not None:
             if not actor.counter_propose:
                 yield Problem(f"actors.{aid}.concede", "needs counter_propose: true; a principal that makes "

@@ -21,6 +21,10 @@ RANK = {"version": 0, "errors": 0, "stats": 0, "scenario": 1, "engine": 2, "exec
         "cli": 6, "__main__": 7}
 #: Imported inside functions on purpose: optional extras, loaded only when a user asks.
 OPTIONAL_EXTRAS = {"matplotlib", "distributed", "SALib", "prim", "pandas", "scipy"}
+#: Deferred on purpose for start-up, module by module: ``sim validate`` needs the schema,
+#: which declares the distributions, but never computes with one, and numpy is about a
+#: third of its start-up. tests/test_startup_imports.py checks that it stays unloaded.
+DEFERRED_FOR_START_UP = {"sim.scenario.distributions": {"numpy"}}
 
 
 def module_name(path: Path) -> str:
@@ -113,8 +117,8 @@ def test_no_import_cycle():
 
 
 def test_deferred_imports_only_in_the_cli_or_for_optional_extras():
-    """An import inside a function hides a dependency; only the CLI (start-up speed) and
-    optional extras may defer one."""
+    """An import inside a function hides a dependency; only the CLI (start-up speed),
+    optional extras and the few named in DEFERRED_FOR_START_UP may defer one."""
     deferred = []
     for name, tree in modules().items():
         if layer(name) in {"cli", "__main__"} or name == "sim":
@@ -125,7 +129,8 @@ def test_deferred_imports_only_in_the_cli_or_for_optional_extras():
             for node in ast.walk(function):
                 if isinstance(node, (ast.Import, ast.ImportFrom)):
                     top = (node.module if isinstance(node, ast.ImportFrom) else node.names[0].name) or ""
-                    if top.split(".")[0] not in OPTIONAL_EXTRAS:
+                    package = top.split(".")[0]
+                    if package not in OPTIONAL_EXTRAS and package not in DEFERRED_FOR_START_UP.get(name, ()):
                         deferred.append(f"{name}.{function.name}: {top}")
     assert deferred == []
 

@@ -16,7 +16,11 @@ Every distribution is handled through its quantile function :meth:`Distribution.
 which maps a number in [0, 1) to a value; :mod:`sim.scenario.parameters` draws from them.
 This module also checks each declared path against the schema (:func:`locate`). It is
 imported by :mod:`sim.scenario.schema` and must not import it. scipy is optional: only
-:meth:`Distribution.to_scipy` needs it, and imports it when called.
+:meth:`Distribution.to_scipy` needs it, and imports it when called. numpy is imported by
+the two methods that compute (:meth:`Distribution.ppf`, :meth:`Distribution.to_scipy`)
+when first called, not here: ``sim validate`` reads the schema, which declares these
+models, but never draws, and numpy is about a third of its start-up
+(tests/test_startup_imports.py).
 """
 
 from __future__ import annotations
@@ -26,13 +30,15 @@ import re
 import typing
 from dataclasses import dataclass
 from statistics import NormalDist
-from typing import Annotated, Any, Iterator, Sequence, Union
+from typing import TYPE_CHECKING, Annotated, Any, Iterator, Sequence, Union
 
-import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from sim.errors import Problem, UsageError
 from sim.scenario.fields import Number, not_a_boolean
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_UNCERTAIN = 100
 MAX_CHOICES = 1_000
@@ -114,6 +120,8 @@ class Distribution(_Strict):
 
     def ppf(self, u: np.ndarray | Sequence[float]) -> np.ndarray:
         """The quantile function: the value at each probability level ``u`` in [0, 1]."""
+        import numpy as np  # deferred for start-up (module docstring)
+
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
         if self.uniform is not None:
             lo, hi = self.uniform
@@ -154,6 +162,8 @@ class Distribution(_Strict):
             import scipy.stats as stats  # an optional extra, loaded only when asked for
         except ImportError:
             raise UsageError("Distribution.to_scipy needs scipy: pip install scipy") from None
+        import numpy as np  # deferred for start-up (module docstring)
+
         low, high = self.support
         if self.choice is not None or low == high:
             values, counts = np.unique(np.asarray(self.choice if self.choice is not None else [low], dtype=float),

@@ -1,0 +1,89 @@
+"""What the short commands load: start-up is mostly imports, so each command loads only
+what it uses (issue 13's start-up goals; bench/startup.py times them).
+
+Each check runs the real command in a fresh interpreter, since this test process has
+imported everything already, and reads the interpreter's ``sys.modules`` once the command
+has finished: a module a command does not need stays unloaded however the code changes
+around it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+BASE = str(REPO / "scenarios" / "base.yaml")
+
+#: Runs ``sim ARGS...`` in this interpreter, then writes the loaded modules' names as JSON
+#: to the file named first, and the command's exit code.
+_RUN_AND_LIST = """
+import json, sys
+listing, arguments = sys.argv[1], sys.argv[2:]
+sys.argv = ["sim", *arguments]
+from sim.cli import main
+try:
+    main()
+    code = 0
+except SystemExit as stop:
+    code = stop.code
+with open(listing, "w") as handle:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, handle)
+"""
+
+#: Rendering and plotting libraries: loaded only by a command that draws with them.
+RENDERERS = ("rich", "matplotlib", "jinja2")
+
+
+def loaded_by(tmp_path: Path, *arguments: str) -> set[str]:
+    """The modules loaded once ``sim ARGUMENTS...`` has run in a fresh interpreter."""
+    listing = tmp_path / "modules.json"
+    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    environment.pop("SIM_SCHEDULER", None)
+    finished = subprocess.run([sys.executable, "-c", _RUN_AND_LIST, str(listing), *arguments], cwd=REPO,
+                              capture_output=True, text=True, env=environment, timeout=120)
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(listing.read_text())
+    assert report["code"] == 0, finished.stderr
+    return set(report["modules"])
+
+
+def packages(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_validate_reads_a_scenario_without_numpy_or_any_renderer(tmp_path):
+    """``sim validate`` parses and checks the file: numpy (a tenth of a second to import)
+    is needed only to draw from a distribution, and nothing is rendered."""
+    loaded = loaded_by(tmp_path, "validate", BASE)
+    assert "sim.scenario.schema" in loaded  # the check did run
+    assert packages(loaded) & {"numpy", *RENDERERS} == set()
+
+
+def test_validate_loads_nothing_above_the_scenario_layer(tmp_path):
+    """Checking a file needs the scenario layer only: no engine, runner, analysis or report."""
+    loaded = loaded_by(tmp_path, "validate", BASE)
+    above = {name for name in loaded if name.split(".")[:2] in
+             (["sim", "engine"], ["sim", "execution"], ["sim", "analysis"], ["sim", "report"])}
+    assert above == set()
+
+
+def test_help_loads_no_scenario_code_nor_numpy(tmp_path):
+    """``sim --help`` lists the commands; it reads no scenario and computes nothing."""
+    loaded = loaded_by(tmp_path, "--help")
+    assert {name for name in loaded if name.startswith("sim.scenario")} == set()
+    assert packages(loaded) & {"numpy", "pydantic", *RENDERERS} == set()
+
+
+@pytest.mark.parametrize("arguments", [("explain", BASE), ("run", BASE, "--runs", "2000")])
+def test_terminal_commands_load_no_plotting_or_page_templates(tmp_path, arguments):
+    """Tables on the terminal need rich, not matplotlib (an extra, for --plot) nor jinja2
+    (for --html)."""
+    loaded = packages(loaded_by(tmp_path, *arguments))
+    assert "rich" in loaded
+    assert loaded & {"matplotlib", "jinja2"} == set()

@@ -104,7 +104,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
         for pid, after, venues in zip(inputs.principals, inputs.concede_after, inputs.counter_venues) if after
     }
     proposers = [mid for k, mid in enumerate(inputs.mediators) for _ in range(inputs.mediator[k].per_round)]
-    proposers += [pid for pid, v in zip(inputs.principals, inputs.favourite) if v >= 0]  # counter-proposals
+    proposers += [pid for pid, c in zip(inputs.principals, inputs.counter_proposers) if c]  # counter-proposals (6''')
     proposers += [g.name for g in scenario.gatherings]  # eq. (4c): a slot per gathering
     memory = {"phase": PREPARING if inputs.announced else NEGOTIATING, "collapses": 0}  # eq. (4b)
 

@@ -10,6 +10,7 @@ A round is one unit of simulated time. Inside round ``t`` (1-based, simulated ti
 ====== ================ ===========================================================
 phase  process          what it does
 ====== ================ ===========================================================
+0/8    structure        a structure epoch starts: red lines, utilities, venues on offer
 0/8    events           shocks start (hazard) or wear off; active effects are summed
 1/8    mediator (each)  re-engages after a pause; sets its pressure
 3/16   track            the negotiation track moves: decay, talks, effort, events (eq. 11)
@@ -68,7 +69,7 @@ def simulate_batch(
     steps = np.random.default_rng(child_seed(seed, TRACK)) if inputs.has_track and inputs.track.noisy else None
     state = BatchState(inputs, size, rng, attention, starts, lengths, steps)
     env = simpy.Environment()
-    actors: list[Generator] = []
+    actors: list[Generator] = [structure(env, state)] if inputs.epochs else []
     if len(inputs.shock_hazard):
         actors.append(event_source(env, state))
     actors += [mediator(env, state, k) for k in range(len(inputs.mediators))]
@@ -122,6 +123,13 @@ def at_phase(env: simpy.Environment, phase: int) -> simpy.Timeout:
     """A timeout that ends at the next time the clock shows ``phase`` of a round."""
     delay = (phase * PHASE - env.now) % 1.0
     return env.timeout(delay if delay > 0 else 1.0)
+
+
+def structure(env: simpy.Environment, state: BatchState) -> Generator:
+    """Eq. (6'''): at the start of every round, before the shocks, the structure epoch."""
+    while True:
+        state.restructure(current_round(env))
+        yield at_phase(env, 0)
 
 
 def event_source(env: simpy.Environment, state: BatchState) -> Generator:

@@ -79,6 +79,7 @@ class BatchState:
         self._init_outcomes()
         self._init_announced(starts)
         self._init_track()
+        self._init_structure()
         self._float = np.empty(size)
         self._float2 = np.empty(size)
         self._mask = np.empty(size, dtype=bool)
@@ -191,7 +192,7 @@ class BatchState:
         n, v = len(inputs.principals), len(inputs.venues)
         widths = [md.per_round for md in inputs.mediator]
         self.slot_start = np.concatenate([[0], np.cumsum(widths)]).astype(int)
-        proposers = np.flatnonzero(inputs.favourite >= 0)
+        proposers = np.flatnonzero(inputs.counter_proposers)  # in some structure epoch (6''')
         self.counter_slot = np.full(n, -1, dtype=int)
         self.counter_slot[proposers] = int(self.slot_start[-1]) + np.arange(len(proposers))
         # Eq. (4c): one slot per gathering, after the counter-proposals.
@@ -235,6 +236,13 @@ class BatchState:
         self.failed_run = np.zeros(size, dtype=np.int64)
         # Eq. (4a): one uniform per run and round when some preparation length is drawn.
         self._length_draw = np.empty(size) if self.inputs.prep_varies else None
+
+    def _init_structure(self) -> None:
+        """Eq. (6'''): the rounds in which a structure epoch starts, and the venues closed
+        in the current one (none until the first epoch starts)."""
+        self.structure = self.inputs  # every epoch's inputs derive from these
+        self._epoch_starts = {epoch.first: k for k, epoch in enumerate(self.inputs.epochs)}
+        self._closed = np.zeros(0, dtype=np.int64)
 
     def _attention_spans(
         self, attention: np.random.Generator | None
@@ -331,6 +339,40 @@ class BatchState:
         np.putmask(self.deal_round, reached, t)
         np.putmask(progress, self.deal_round > 0, 1.0)  # the deal is absorbing
 
+    # -- structure ------------------------------------------------------------------
+    def restructure(self, t: int) -> None:
+        """Eq. (6'''), at the start of round ``t``: when a structure epoch starts, its
+        utilities, red lines and venues on offer replace the last (see :meth:`_enter_epoch`);
+        in every round, the closed venues are marked as already on the table, so that no
+        proposer, counter-proposal or gathering can place them (the marks go with the
+        table at the end of the round)."""
+        k = self._epoch_starts.get(t)
+        if k is not None:
+            self._enter_epoch(k, t)
+        if len(self._closed):
+            self.on_table[self._closed] = True
+
+    def _enter_epoch(self, k: int, t: int) -> None:
+        """Epoch ``k`` starts in round ``t``: the inputs, the venues' odds and what follows
+        from them (favourites, counter-proposals, each mediator's open venues) become the
+        epoch's; a principal keeps how far it has conceded, within its new list (8); a
+        summit in preparation at a venue that closes collapses (counted as a collapse)."""
+        epoch = self.structure.epochs[k]
+        self.inputs = self.structure.in_epoch(k)
+        self.costs.restructure(epoch.utility, epoch.available)
+        for i, venues in enumerate(epoch.counter_venues):
+            np.clip(self.concession[i], 0, max(len(venues) - 1, 0), out=self.concession[i])
+        self._closed = np.flatnonzero(~epoch.available)
+        if not len(self._closed):
+            return
+        closing = (self.phase == PREPARING) & np.isin(self.venue, self._closed)
+        if closing.any():
+            self.collapses += closing
+            np.putmask(self.last_collapse, closing, t)
+            np.putmask(self.phase, closing, NEGOTIATING)
+            np.putmask(self.venue, closing, -1)
+            self.negotiating |= closing  # it negotiates from this round on
+
     # -- mediators --------------------------------------------------------------------
     def engage(self, k: int) -> None:
         """A paused mediator comes back when its pause is over."""
@@ -409,9 +451,13 @@ class BatchState:
         """Principal ``i`` puts its favourite acceptable venue on the table, or, once it
         has conceded (eq. 8), the venue it has come down to in each run."""
         venues = self.inputs.counter_venues[i]
-        if not len(venues):
-            return
         slot = int(self.counter_slot[i])
+        if not len(venues):
+            if slot >= 0:  # a structure epoch (6''') in which it has no venue to put forward
+                self.probability[slot].fill(np.inf)
+            if self._counter_draw is not None and self.inputs.counter_rationality[i] >= 0:
+                self.rng.random(out=self._counter_draw)  # drawn whatever happened (8')
+            return
         rationality = float(self.inputs.counter_rationality[i])
         if rationality >= 0:
             self._draw_counter_proposal(i, slot, venues, rationality)

@@ -181,6 +181,9 @@ class Venue(Strict):
     preparation: PreparationLength | None = Field(
         None, description="Preparation of a summit agreed here, replacing preparation.rounds/rounds_max (eq. 4a).",
     )
+    available: Flag = Field(
+        True, description="On offer from the start; false: closed until a scheduled event opens it (eq. 6''').",
+    )
 
 
 class VenueWeights(Strict):
@@ -305,12 +308,42 @@ class Effects(Strict):
     )
 
 
+class RedLineChange(Strict):
+    """Eq. (6'''): the red lines a scheduled event lifts or imposes on one principal."""
+
+    lift: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES,
+                                   description="Venues it may accept again while the event lasts.")
+    impose: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES,
+                                     description="Venues it refuses while the event lasts.")
+
+
 class ScheduledEvent(Effects):
-    """An event on a known date, e.g. a round of talks."""
+    """An event on a known date, e.g. a round of talks; it may also change the structure
+    (red lines, venue utilities, which venues are on offer) while it lasts (eq. 6''')."""
 
     name: Name
     date: Date
     rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+    for_good: Flag = Field(False, description="It lasts from its date to the horizon (instead of rounds).")
+    red_lines: dict[Identifier, RedLineChange] = Field(
+        default_factory=dict, description="Per principal: red lines lifted or imposed while it lasts (eq. 6''').",
+    )
+    utility: dict[Identifier, dict[Identifier, Logit]] = Field(
+        default_factory=dict, description="Per principal and venue: added to its utility while it lasts (logit).",
+    )
+    close: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_VENUES,
+        description="Venues nobody can propose, counter-propose or agree while it lasts (a host withdraws).",
+    )
+    open: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_VENUES,
+        description="Venues not on offer before (available: false, or closed by another event) on offer while it lasts.",
+    )
+
+    @property
+    def structural(self) -> bool:
+        """True when it changes a red line, a utility or a venue's availability (6''')."""
+        return bool(self.red_lines or self.utility or self.close or self.open)
 
 
 class Trigger(Strict):
@@ -524,6 +557,7 @@ def _reference_problems(scenario: Scenario):
     yield from _principal_problems(scenario)
     yield from _mediator_problems(scenario)
     yield from _event_problems(scenario)
+    yield from _structure_problems(scenario)
     yield from _announced_problems(scenario)
     yield from _gathering_problems(scenario)
     yield from _track_problems(scenario)
@@ -679,6 +713,91 @@ def _event_problems(scenario: Scenario):
                 yield Problem(
                     f"{base}.date", f"{event.date} is before time.start ({scenario.time.start})"
                 )
+
+
+def _structure_problems(scenario: Scenario):
+    """Eq. (6'''): a scheduled event's structural changes name principals and venues of the
+    list and each can change something: a lifted red line is one the principal has (in
+    ``red_lines`` or imposed by some event), an imposed one is not already fixed, a closed
+    venue is on offer at some time, an opened one is not; the venue standing for those not
+    on the list (unlisted_share) is never closed, opened or red-lined."""
+    venues = scenario.venues
+    unlisted = {vid for vid, venue in venues.items() if venue.unlisted_share > 0}
+    for vid in sorted(unlisted):
+        if not venues[vid].available:
+            yield Problem(f"venues.{vid}.available", f"'{vid}' stands for a venue not on the list "
+                                                     "(unlisted_share); it is never on offer, so it cannot be closed")
+    events = scenario.events.scheduled
+    imposed = {(pid, vid) for e in events for pid, c in e.red_lines.items() for vid in c.impose}
+    lifted = {(pid, vid) for e in events for pid, c in e.red_lines.items() for vid in c.lift}
+    for i, event in enumerate(events):
+        base = f"events.scheduled.{i}"
+        if event.for_good and "rounds" in event.model_fields_set:
+            yield Problem(f"{base}.for_good", "set either rounds or for_good: true (to the horizon), not both")
+        yield from _red_line_change_problems(scenario, base, event, unlisted, imposed, lifted)
+        for pid, shifts in event.utility.items():
+            if pid not in scenario.principals:
+                yield _unknown(f"{base}.utility.{pid}", pid, scenario.principals, "principal")
+                continue
+            for vid in shifts:
+                if vid not in venues:
+                    yield _unknown(f"{base}.utility.{pid}.{vid}", vid, venues, "venue")
+        yield from _availability_change_problems(scenario, base, event, unlisted)
+    announced = scenario.announced
+    if announced is not None and announced.venue in venues and not venues[announced.venue].available:
+        yield Problem("announced.venue", f"'{announced.venue}' has available: false; a summit announced there "
+                                         "could never have been agreed")
+
+
+def _red_line_change_problems(scenario: Scenario, base: str, event: ScheduledEvent, unlisted: set[str],
+                              imposed: set[tuple[str, str]], lifted: set[tuple[str, str]]):
+    """Eq. (6'''): one event's ``red_lines``: principals, venues, and a change each."""
+    for pid, change in event.red_lines.items():
+        if pid not in scenario.principals:
+            yield _unknown(f"{base}.red_lines.{pid}", pid, scenario.principals, "principal")
+            continue
+        own = set(scenario.principals[pid].red_lines)
+        for key, listed in (("lift", change.lift), ("impose", change.impose)):
+            if len(set(listed)) != len(listed):
+                yield Problem(f"{base}.red_lines.{pid}.{key}", "lists a venue more than once")
+            for j, vid in enumerate(listed):
+                path = f"{base}.red_lines.{pid}.{key}.{j}"
+                if vid not in scenario.venues:
+                    yield _unknown(path, vid, scenario.venues, "venue")
+                elif vid in unlisted:
+                    yield Problem(path, f"'{vid}' stands for a venue not on the list (unlisted_share); "
+                                        "it cannot be a red line")
+                elif key == "lift" and vid not in own and (pid, vid) not in imposed:
+                    yield Problem(path, f"'{vid}' is not a red line of {pid} (not in its red_lines, imposed "
+                                        "by no event): nothing to lift")
+                elif key == "impose" and vid in change.lift:
+                    yield Problem(path, f"'{vid}' is also lifted by this event; lift or impose it, not both")
+                elif key == "impose" and vid in own and (pid, vid) not in lifted:
+                    yield Problem(path, f"'{vid}' is already one of {pid}'s red_lines and no event lifts it")
+
+
+def _availability_change_problems(scenario: Scenario, base: str, event: ScheduledEvent, unlisted: set[str]):
+    """Eq. (6'''): one event's ``close`` and ``open``: venues of the list, a change each."""
+    venues, events = scenario.venues, scenario.events.scheduled
+    opened = {vid for e in events for vid in e.open}
+    closed = {vid for e in events for vid in e.close}
+    for key, listed in (("close", event.close), ("open", event.open)):
+        if len(set(listed)) != len(listed):
+            yield Problem(f"{base}.{key}", "lists a venue more than once")
+        for j, vid in enumerate(listed):
+            path = f"{base}.{key}.{j}"
+            if vid not in venues:
+                yield _unknown(path, vid, venues, "venue")
+            elif vid in unlisted:
+                yield Problem(path, f"'{vid}' stands for a venue not on the list (unlisted_share); "
+                                    "it is never on offer, so it cannot be closed or opened")
+            elif key == "open" and vid in event.close:
+                yield Problem(path, f"'{vid}' is also closed by this event; close or open it, not both")
+            elif key == "close" and not venues[vid].available and vid not in opened:
+                yield Problem(path, f"'{vid}' has available: false and no event opens it: nothing to close")
+            elif key == "open" and venues[vid].available and vid not in closed:
+                yield Problem(path, f"'{vid}' is on offer from the start and no event closes it: nothing to "
+                                    f"open (set venues.{vid}.available: false to add it later)")
 
 
 def _announced_problems(scenario: Scenario):

@@ -246,3 +246,26 @@ def test_a_red_line_imposed_by_one_event_may_be_lifted_by_another():
     # Later events override earlier ones: round 4 lifts what round 2 imposed.
     acceptable = {e.first: bool(e.acceptable[0]) for e in inputs.epochs}
     assert acceptable == {1: True, 2: False, 4: True, 5: False, 7: True}
+
+
+def test_explain_lists_the_changes_with_their_dates_and_counts_later_venues_as_reachable():
+    """The zone counts a venue reachable in some epoch; explain says when each change
+    happens and for how long."""
+    from sim.analysis.zone import analyse_zone
+
+    doc = document([
+        {"name": "ceasefire", "date": "2026-03-01", "for_good": True, "red_lines": {"a": {"lift": ["geneva"]}}},
+        {"name": "host withdraws", "date": mid_round(10), "rounds": 2, "close": ["geneva"]},
+    ], red_lines=("geneva",))
+    zone = analyse_zone(scenario_from_document(doc))
+    assert zone.reachable == ("geneva",) and not zone.empty
+    assert zone.changes == (
+        "From 2026-03-01 (round 5) for good, ceasefire: A lifts the red line on Geneva.",
+        "From 2026-04-08 (round 10) for 2 rounds (to 2026-04-18), host withdraws: "
+        "Geneva closed (nobody can propose or agree it).",
+    )
+    assert "only after a change of structure (6''')" in zone.explanation()
+    closed = document([], red_lines=("geneva",))
+    closed["venues"]["vienna"]["available"] = False
+    explanation = analyse_zone(scenario_from_document(closed)).explanation()
+    assert "geneva: red line of a; vienna: not on offer" in explanation

@@ -197,6 +197,20 @@ def test_the_api_reports_p_deal_by_date():
     assert plain.summary.p_deal is None
 
 
+def test_p_deal_counts_only_the_runs_that_reached_the_deal():
+    """Noisy talks that reach the deal in some runs only: the summary's P(deal by date) is
+    the share of runs whose deal_round is at most that date's round (none before any deal)."""
+    doc = document({"talks": [{"name": "rounds", "date": day(1), "every": 2, "step": 0.2, "sd": 0.2}]}, rounds=10)
+    scenario = scenario_from_document(doc)
+    result = run_scenario(scenario, runs=10_000)
+    outcome, _ = simulate(doc, runs=10_000)
+    assert 0.05 < result.summary.p_deal.value < 0.95
+    assert result.p_deal_by(day(1)).value == 0.0
+    for t in (4, 7, 10):
+        share = result.p_deal_by(day(t)).value
+        assert abs(share - ((outcome.deal_round > 0) & (outcome.deal_round <= t)).mean()) <= band(share, 10_000)
+
+
 @pytest.mark.parametrize(("change", "path"), [
     (lambda d: d["track"].update(requires={"zed": 1.0}), "track.requires.zed"),
     (lambda d: d["track"].update(effort={"zed": {"step": 0.1}}), "track.effort.zed"),

@@ -48,11 +48,9 @@ class TrackOutline:
                  f"decay {self.decay:g} per round) to a deal at 1."]
         lines += [f"  moved by {source}" for source in self.sources] or ["  nothing moves it but random events."]
         deal = self.deal_round
-        lines.append(
-            f"  Expected path (mean steps, mediators engaged, no shocks): the deal in round {deal} "
-            f"(week of {self.first_day[deal]})." if deal else
-            f"  Expected path (mean steps, mediators engaged, no shocks): {self.path[-1]:.2f} at the horizon, no deal."
-        )
+        expected = "  Expected path (mean steps, no shocks):"
+        lines.append(f"{expected} the deal in round {deal}, week of {self.first_day[deal]}." if deal
+                     else f"{expected} {self.path[-1]:.2f} at the horizon, no deal.")
         for pid, weight in self.readiness.items():
             lines.append(f"  {pid}'s readiness grows by {weight:+g} per unit of progress.")
         for pid, level in self.requires.items():
@@ -72,7 +70,7 @@ def outline_track(scenario: Scenario, inputs: ModelInputs) -> TrackOutline | Non
     time = scenario.time
     sources = [
         f"talks '{talks.name}' from {talks.date}" + (f", every {talks.every} rounds" if talks.every else ", once")
-        + f": {talks.step:+g} per round of talks" + (f" (sd {talks.sd:g})" if talks.sd else "")
+        + f": {talks.step:+g} a round" + (f" (sd {talks.sd:g})" if talks.sd else "")
         for talks in spec.talks
     ]
     sources += [f"{mid}'s effort: {effort.step:+g} per engaged round" + (f" (sd {effort.sd:g})" if effort.sd else "")

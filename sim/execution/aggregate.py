@@ -62,7 +62,7 @@ class Tally:
             collapses=int(outcome.collapses.sum()),
             runs_with_collapse=int((outcome.collapses > 0).sum()),
             rejected=int(outcome.rejected.sum()),
-            deals=np.bincount(outcome.deal_round, minlength=rounds + 1),
+            deals=np.bincount(outcome.deal_round[outcome.deal_round > 0], minlength=rounds + 1),
         )
 
     def add(self, other: "Tally") -> None:

@@ -115,7 +115,8 @@ def _venue_table(summary: Summary, zone: Zone) -> Table:
         given = summary.venue_given_summit[vid]
         standing = standings[vid]
         if not standing.reachable:
-            why = f"ruled out by {', '.join(standing.blocked_by)}" if standing.blocked_by else "never proposed"
+            why = (f"ruled out by {', '.join(standing.blocked_by)}" if standing.blocked_by
+                   else "never proposed" if standing.available else "not on offer")
             table.add_row(standing.name, "0", why, "0", "")
             continue
         table.add_row(standing.name, percent(estimate.value), interval(estimate),
@@ -232,12 +233,14 @@ def render_zone(zone: Zone, console: Console) -> None:
     table.add_column("joint", justify="right")
     for s in zone.standings:
         table.add_row(
-            s.name, ", ".join(s.blocked_by) or "-", ", ".join(s.proposed_by) or "-",
+            s.name, ", ".join(s.blocked_by) or ("-" if s.available else "not on offer"), ", ".join(s.proposed_by) or "-",
             *(percent(s.first_round_acceptance[p]) for p in principals), percent(s.first_round_joint),
         )
     show(table, console)
     console.print(zone.explanation())
     console.print(f"Start: {zone.start}")
+    for change in zone.changes:  # eq. (6''')
+        console.print(f"Change of structure: {change}")
     for gathering in zone.gatherings:
         console.print(f"Gathering: {gathering.sentence()}")
     if zone.track is not None:  # eq. (11)

@@ -267,6 +267,8 @@ def render_trace(trace: Trace, console: Console) -> None:
         )
         if record.shocks:
             pressure += "\n" + ", ".join(record.shocks)
+        if record.structure:  # eq. (6''')
+            pressure += "\n" + ", ".join(record.structure)
         offers = "\n".join(
             f"{offer.venue} ({offer.proposed_by}): "
             + ", ".join(

@@ -269,3 +269,15 @@ def test_explain_lists_the_changes_with_their_dates_and_counts_later_venues_as_r
     closed["venues"]["vienna"]["available"] = False
     explanation = analyse_zone(scenario_from_document(closed)).explanation()
     assert "geneva: red line of a; vienna: not on offer" in explanation
+
+
+def test_trace_tells_the_round_a_change_of_structure_begins_and_ends():
+    """sim trace marks the rounds from which the structure changes."""
+    from sim.analysis.trace import trace_run
+
+    doc = document([{"name": "host withdraws", "date": mid_round(3), "rounds": 2, "close": ["geneva"]}], rounds=6)
+    doc["actors"]["a"]["readiness"] = -20.0  # no run agrees, so the story runs to the horizon
+    trace = trace_run(scenario_from_document(doc), run=0)
+    assert {r.round: r.structure for r in trace.rounds if r.structure} == {
+        3: ["host withdraws begins"], 5: ["host withdraws is over"]}
+    assert [len(r.table) for r in trace.rounds] == [1, 1, 0, 0, 1, 1]  # Geneva is not on the table while closed

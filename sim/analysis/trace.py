@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import UsageError
-from sim.engine.inputs import compile_inputs
+from sim.engine.inputs import compile_inputs, event_rounds
 from sim.engine.model import simulate_batch
 from sim.engine.outcome import REASON_TEXT, REASONS, format_names
 from sim.engine.strategies import FIRST_PICK
@@ -52,6 +52,8 @@ class RoundRecord:
     # Per engaged mediator that draws its proposals (random, proportional, logit): each
     # listed venue's chance of being its first proposal this round, in this run (eq. 7).
     proposals: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Eq. (6'''): the events that change the structure from this round on (begin or are over).
+    structure: list[str] = field(default_factory=list)
     progress: float | None = None  # eq. (11): the track's progress this round; None without a track
 
 
@@ -107,6 +109,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     proposers += [pid for pid, c in zip(inputs.principals, inputs.counter_proposers) if c]  # counter-proposals (6''')
     proposers += [g.name for g in scenario.gatherings]  # eq. (4c): a slot per gathering
     memory = {"phase": PREPARING if inputs.announced else NEGOTIATING, "collapses": 0}  # eq. (4b)
+    structure = structure_changes_by_round(scenario)
 
     def observe(t: int, state: BatchState) -> None:
         if t == 1:  # the run's attention spans, drawn before round 1
@@ -137,6 +140,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
             table=table,
             status=_status(state, lane, memory, inputs.venues),
             proposals=_drawn_proposals(state, lane) if state.negotiated[lane] else {},
+            structure=structure.get(t, []),
             progress=float(state.progress[lane]) if inputs.has_track else None,
         ))
 
@@ -151,6 +155,19 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     trace.deal_round = int(outcome.deal_round[lane]) or None
     trace.ending = _ending(trace, scenario)
     return trace
+
+
+def structure_changes_by_round(scenario: Scenario) -> dict[int, list[str]]:
+    """Eq. (6'''): per round, the events that change the structure from its start: those
+    that begin in it and those whose last round was the round before."""
+    changes: dict[int, list[str]] = {}
+    for event in scenario.events.scheduled:
+        if event.structural:
+            first, end = event_rounds(scenario, event)
+            changes.setdefault(first, []).append(f"{event.name} begins")
+            if end <= scenario.time.rounds:
+                changes.setdefault(end, []).append(f"{event.name} is over")
+    return changes
 
 
 def lane_value(value: int | np.ndarray, lane: int) -> int:

@@ -282,6 +282,8 @@ def render_trace(trace: Trace, console: Console) -> None:
         )
         if record.shocks:
             pressure += "\n" + ", ".join(record.shocks)
+        if record.structure:  # eq. (6''')
+            pressure += "\n" + ", ".join(record.structure)
         if record.progress is not None:  # eq. (11)
             pressure += f"\ntrack {record.progress:.2f}"
         offers = "\n".join(

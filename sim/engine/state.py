@@ -182,7 +182,9 @@ class BatchState:
         if track.noisy and self._track_rng is None:
             raise ValueError("the track's steps are drawn: pass the track stream")
         self._track_step = np.empty(self.size)
-        self._track_noise = np.empty((track.noisy, self.size))
+        self._track_noise = np.empty((0, self.size))
+        self._noisy_talks = [int(q) for q in np.flatnonzero(track.talks_sd > 0)]
+        self._noisy_efforts = int((track.effort_sd > 0).sum())
         self._gated_principals = [(i, float(level)) for i, level in enumerate(track.requires) if level > 0]
 
     def _init_table(self) -> None:
@@ -301,8 +303,9 @@ class BatchState:
         mediators' effort and the active events move it; it never falls below the floor,
         and a run whose progress reaches 1 has its deal, for good.
 
-        The normal draws come from the track's own stream, one per run for each talks held
-        and each effort with a spread, every round whatever happened (common random numbers)."""
+        The normal draws come from the track's own stream: in each round, one per run for
+        each talks with a spread held that round and for each effort with a spread, whatever
+        happened in the runs (common random numbers)."""
         track = self.inputs.track
         progress, step = self.progress, self._track_step
         if t > 1 and track.decay:
@@ -310,14 +313,12 @@ class BatchState:
             progress *= 1.0 - track.decay
             progress += track.floor
         step.fill(float(track.scheduled[t]) + float(np.dot(track.talks_on[:, t], track.talks_step)))
-        noise = self._track_noise
-        if len(noise):
-            self._track_rng.standard_normal(out=noise)
-        row = 0
-        for q in np.flatnonzero(track.talks_sd > 0):
-            if track.talks_on[q, t]:
-                step += np.multiply(noise[row], track.talks_sd[q], out=self._float)
-            row += 1
+        held = [q for q in self._noisy_talks if track.talks_on[q, t]]
+        count = len(held) + self._noisy_efforts
+        noise = self._track_rng.standard_normal((count, self.size)) if count else self._track_noise
+        for row, q in enumerate(held):
+            step += np.multiply(noise[row], track.talks_sd[q], out=self._float)
+        row = len(held)
         for k in range(len(track.effort_step)):
             mean, sd = float(track.effort_step[k]), float(track.effort_sd[k])
             if not mean and not sd:
@@ -570,6 +571,15 @@ class BatchState:
 
     def place_venues(self, slot: int, venue: np.ndarray, where: np.ndarray) -> None:
         """Put one venue per run in a table slot (runs ``where``), unless already on it."""
+        lanes = np.flatnonzero(where)
+        if len(lanes) < self.size // 8:  # few runs (a host that offers now and then): only theirs
+            flat = venue[lanes] * self.size + lanes
+            fresh = ~self._on_table_flat[flat]
+            placed = lanes[fresh]
+            self.slots[slot, placed] = venue[placed]
+            self.offered[placed] += 1
+            self._on_table_flat[flat[fresh]] = True
+            return
         flat = np.multiply(venue, self.size, out=self._index2)
         flat += self.lanes  # flat index of (venue, run) in on_table
         placed = np.greater(where, self._on_table_flat[flat], out=self._mask)

@@ -80,7 +80,7 @@ def propose_logit(state: BatchState, k: int, t: int, first: int, active: np.ndar
 
 def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float) -> None:
     spec = state.inputs.mediator[k]
-    picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality)
+    picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality, active)
     for offset, (venue, cost) in enumerate(picks):
         state.place_venues(first + offset, venue, active)
         state.set_slot_cost(first + offset, cost)
@@ -135,42 +135,66 @@ def most_acceptable(state: BatchState, k: int, width: int) -> tuple[np.ndarray, 
 
 
 def drawn_by_acceptance(
-    state: BatchState, listed: np.ndarray, width: int, rationality: float = 1.0
+    state: BatchState, listed: np.ndarray, width: int, rationality: float = 1.0, active: np.ndarray | None = None,
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Eqs. (7') and (7''): ``width`` distinct venues of the list, each drawn with
     probability proportional to its joint acceptance prod_i p_iv now (1 / cost) raised to
     ``rationality``, one uniform per run and pick; where no listed venue can be accepted
-    at all, the first listed. Returns each pick's venue and cost per run."""
-    costs = np.stack([state.cost_row(int(v)) for v in listed])  # (listed, runs)
+    at all, the first listed. Returns each pick's venue and cost per run.
+
+    The uniforms are drawn for every run, whatever ``active`` says (common random
+    numbers); the choice itself is worked out only in the runs ``active`` (a would-be host
+    that offers now and then proposes in few of them), and the others get the first
+    listed venue at an infinite cost, which the caller does not place."""
+    draws = [state.rng.random(state.size) for _ in range(width)]
+    lanes = None if active is None else np.flatnonzero(active)
+    if lanes is not None and len(lanes) == state.size:
+        lanes = None
+    rows = [state.cost_row(int(v)) for v in listed]
+    costs = np.stack(rows) if lanes is None else np.stack([row[lanes] for row in rows])  # (listed, lanes)
     weights = choice_weights(costs, rationality)
+    count = costs.shape[1]
+    columns = np.arange(count)
     picks = []
-    for _ in range(width):
+    for draw in draws:
         cumulative = np.cumsum(weights, axis=0)
         total = cumulative[-1]
-        target = state.rng.random(state.size) * total
+        target = (draw if lanes is None else draw[lanes]) * total
         index = np.minimum((cumulative <= target).sum(axis=0), len(listed) - 1)
         index[total == 0] = 0
-        lanes = np.arange(state.size)
-        picks.append((listed[index], costs[index, lanes]))
-        weights[index, lanes] = 0.0  # without replacement
+        venue, cost = listed[index], costs[index, columns]
+        if lanes is not None:
+            venue, cost = _spread(venue, lanes, state.size, listed[0]), _spread(cost, lanes, state.size, np.inf)
+        picks.append((venue, cost))
+        weights[index, columns] = 0.0  # without replacement
     return picks
+
+
+def _spread(values: np.ndarray, lanes: np.ndarray, size: int, fill: float) -> np.ndarray:
+    """``values`` of the runs ``lanes`` in an array of all ``size`` runs, ``fill`` elsewhere."""
+    out = np.full(size, fill, dtype=values.dtype)
+    out[lanes] = values
+    return out
 
 
 def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
     """Unnormalised logit weights J^rationality of venues with joint costs ``costs``
     (listed, runs): 0 where the cost is infinite (a red line). Rationality 1 is 1 / cost
-    exactly (eq. 7'); otherwise exp(-rationality (log cost - min log cost)) per run, so
-    the cheapest open venue has weight 1 and a large rationality never underflows to all
-    zeros."""
+    exactly (eq. 7'); otherwise (lowest cost / cost)^rationality per run, so the cheapest
+    open venue has weight 1 and a large rationality never underflows to all zeros."""
     with np.errstate(divide="ignore"):
         if rationality == 1.0:
             return 1.0 / costs  # 0 where a red line makes the cost infinite
-        log_cost = np.log(costs)
-    lowest = log_cost.min(axis=0)
-    with np.errstate(invalid="ignore"):  # inf - inf where every venue is red-lined
-        weights = np.exp(-rationality * (log_cost - lowest))
-    weights[~np.isfinite(costs)] = 0.0
-    return np.nan_to_num(weights, nan=0.0)
+    if rationality == 0.0:
+        return np.isfinite(costs).astype(float)  # uniform over the venues that can be accepted
+    lowest = costs.min(axis=0)
+    with np.errstate(invalid="ignore"):  # inf / inf where every venue is red-lined
+        ratio = np.divide(lowest, costs)
+    if np.isinf(lowest).any():
+        ratio[:, np.isinf(lowest)] = 0.0
+    if rationality == 2.0:
+        return np.square(ratio, out=ratio)
+    return np.power(ratio, rationality, out=ratio)
 
 
 def first_pick_best(joint: np.ndarray, spec: MediatorInputs, t: int) -> np.ndarray:

@@ -1,6 +1,7 @@
-"""docs/announced.md shows what sim prints for its example scenarios (eqs. 4a-4c).
+"""docs/announced.md, docs/structure.md and docs/track.md show what sim prints for their
+example scenarios (eqs. 4a-4c, 6''' and 11).
 
-Every fenced block of that page that starts with ``$ sim ...`` is run at the page's width
+Every fenced block of those pages that starts with ``$ sim ...`` is run at the page's width
 (100 columns) and the block's other lines must appear, in order and together, in what
 the command prints; every example scenario validates.
 """
@@ -16,12 +17,13 @@ import pytest
 
 from conftest import REPO, sim_command
 
-PAGE = REPO / "docs" / "announced.md"
+PAGES = (REPO / "docs" / "announced.md", REPO / "docs" / "structure.md", REPO / "docs" / "track.md")
 EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.yaml"))
 
 
 def quoted_blocks() -> list[tuple[list[str], list[str]]]:
-    blocks = re.findall(r"```text\n(\$ sim [^\n]+)\n(.*?)\n```", PAGE.read_text(encoding="utf-8"), flags=re.S)
+    text = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
+    blocks = re.findall(r"```text\n(\$ sim [^\n]+)\n(.*?)\n```", text, flags=re.S)
     return [(shlex.split(command[len("$ sim "):]), shown.split("\n")) for command, shown in blocks]
 
 
@@ -33,7 +35,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess:
 def test_the_page_quotes_every_example():
     quoted = {arg for argv, _ in quoted_blocks() for arg in argv if arg.endswith(".yaml")}
     assert quoted == {str(p.relative_to(REPO)) for p in EXAMPLES}
-    assert len(EXAMPLES) == 3
+    assert len(EXAMPLES) == 5
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import UsageError
-from sim.engine.inputs import compile_inputs
+from sim.engine.inputs import compile_inputs, event_rounds
 from sim.engine.model import simulate_batch
 from sim.engine.outcome import REASON_TEXT, REASONS, format_names
 from sim.engine.strategies import FIRST_PICK
@@ -52,6 +52,9 @@ class RoundRecord:
     # Per engaged mediator that draws its proposals (random, proportional, logit): each
     # listed venue's chance of being its first proposal this round, in this run (eq. 7).
     proposals: dict[str, dict[str, float]] = field(default_factory=dict)
+    # Eq. (6'''): the events that change the structure from this round on (begin or are over).
+    structure: list[str] = field(default_factory=list)
+    progress: float | None = None  # eq. (11): the track's progress this round; None without a track
 
 
 @dataclass
@@ -74,6 +77,7 @@ class Trace:
     parties: list[str] = field(default_factory=list)  # eq. (9): third parties at the summit
     reason: str = ""
     ending: str = ""
+    deal_round: int | None = None  # eq. (11): the round the track reached its deal; None: not within the horizon
 
     def as_dict(self) -> dict[str, Any]:
         def offer(o: Offer) -> dict[str, Any]:
@@ -102,9 +106,10 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
         for pid, after, venues in zip(inputs.principals, inputs.concede_after, inputs.counter_venues) if after
     }
     proposers = [mid for k, mid in enumerate(inputs.mediators) for _ in range(inputs.mediator[k].per_round)]
-    proposers += [pid for pid, v in zip(inputs.principals, inputs.favourite) if v >= 0]  # counter-proposals
+    proposers += [pid for pid, c in zip(inputs.principals, inputs.counter_proposers) if c]  # counter-proposals (6''')
     proposers += [g.name for g in scenario.gatherings]  # eq. (4c): a slot per gathering
     memory = {"phase": PREPARING if inputs.announced else NEGOTIATING, "collapses": 0}  # eq. (4b)
+    structure = structure_changes_by_round(scenario)
 
     def observe(t: int, state: BatchState) -> None:
         if t == 1:  # the run's attention spans, drawn before round 1
@@ -135,6 +140,8 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
             table=table,
             status=_status(state, lane, memory, inputs.venues),
             proposals=_drawn_proposals(state, lane) if state.negotiated[lane] else {},
+            structure=structure.get(t, []),
+            progress=float(state.progress[lane]) if inputs.has_track else None,
         ))
 
     outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe)
@@ -145,8 +152,22 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
         trace.format = format_names(inputs.parties)[outcome.format[lane]]
         trace.parties = [p for k, p in enumerate(inputs.parties) if int(outcome.parties[lane]) >> k & 1]
     trace.reason = REASONS[outcome.reason[lane]]
+    trace.deal_round = int(outcome.deal_round[lane]) or None
     trace.ending = _ending(trace, scenario)
     return trace
+
+
+def structure_changes_by_round(scenario: Scenario) -> dict[int, list[str]]:
+    """Eq. (6'''): per round, the events that change the structure from its start: those
+    that begin in it and those whose last round was the round before."""
+    changes: dict[int, list[str]] = {}
+    for event in scenario.events.scheduled:
+        if event.structural:
+            first, end = event_rounds(scenario, event)
+            changes.setdefault(first, []).append(f"{event.name} begins")
+            if end <= scenario.time.rounds:
+                changes.setdefault(end, []).append(f"{event.name} is over")
+    return changes
 
 
 def lane_value(value: int | np.ndarray, lane: int) -> int:
@@ -208,9 +229,14 @@ def _drawn_proposals(state: BatchState, lane: int) -> dict[str, dict[str, float]
 
 
 def _ending(trace: Trace, scenario: Scenario) -> str:
+    deal = ""
+    if scenario.track is not None:  # eq. (11)
+        deal = (f" The track ({scenario.track.name}) reached its deal in round {trace.deal_round} "
+                f"(week of {scenario.time.round_date(trace.deal_round)})." if trace.deal_round
+                else f" The track ({scenario.track.name}) reached no deal within the horizon.")
     if trace.held:
         day = scenario.time.round_date(trace.summit_round or 1)
         who = f" ({', '.join(trace.parties)} attending)" if trace.parties else ""
         return (f"Summit held in {trace.venue} in round {trace.summit_round} (week of {day}), "
-                f"format {trace.format}{who}.")
-    return f"No summit: {REASON_TEXT[trace.reason]}."
+                f"format {trace.format}{who}.{deal}")
+    return f"No summit: {REASON_TEXT[trace.reason]}.{deal}"

@@ -17,6 +17,7 @@ import numpy as np
 from sim.engine.acceptance import acceptance_probability
 from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.engine.strategies import FIRST_PICK
+from sim.analysis.track_outline import TrackOutline, expected_path, outline_track
 from sim.scenario.schema import Scenario
 
 
@@ -31,6 +32,8 @@ class VenueStanding:
     first_round_acceptance: dict[str, float]  # p_iv in round 1 at baseline readiness
     unlisted_share: float = 0.0  # eq. (10): stands for a venue not on the list, with this share
     announced: bool = False  # eq. (4b): the venue of the summit announced at the start
+    available: bool = True  # eq. (6'''): on offer at the start
+    ever_reachable: bool | None = None  # in some structure epoch (6'''); None: as at the start
 
     @property
     def unlisted(self) -> bool:
@@ -41,10 +44,20 @@ class VenueStanding:
         return not self.blocked_by
 
     @property
+    def agreeable_at_start(self) -> bool:
+        """In the zone, on offer and proposed at the start."""
+        return self.in_zone and self.available and bool(self.proposed_by)
+
+    @property
+    def agreeable(self) -> bool:
+        """Can be agreed in some structure epoch (6'''): in the zone, on offer and proposed."""
+        return self.agreeable_at_start if self.ever_reachable is None else self.ever_reachable
+
+    @property
     def reachable(self) -> bool:
-        """Can host a summit: in the zone and proposed, the unlisted venue (eq. 10), or the
-        announced one (eq. 4b)."""
-        return self.unlisted or self.announced or (self.in_zone and bool(self.proposed_by))
+        """Can host a summit: agreeable, the unlisted venue (eq. 10), or the announced one
+        (eq. 4b)."""
+        return self.unlisted or self.announced or self.agreeable
 
     @property
     def first_round_joint(self) -> float:
@@ -96,7 +109,8 @@ class Zone:
 
     standings: tuple[VenueStanding, ...]
     # Per mediator with venues: each listed venue's chance of being its first proposal in
-    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above.
+    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above; per principal that
+    # draws its counter-proposal, each venue's chance of being it (8').
     proposals: dict[str, dict[str, float]] = field(default_factory=dict)
     # Eq. (9): per mediator, its chance of joining a summit agreed while it is engaged;
     # per venue with third_party, the party it brings.
@@ -106,6 +120,9 @@ class Zone:
     start: str = "Every run starts negotiating."
     announced_venue: str | None = None
     gatherings: tuple[GatheringWindow, ...] = ()
+    # Eq. (6'''): the scheduled changes of structure, one sentence each, in date order.
+    changes: tuple[str, ...] = ()
+    track: TrackOutline | None = None  # eq. (11)
 
     def attendance(self) -> str:
         """One sentence: who would attend a summit besides the principals (eq. 9)."""
@@ -117,8 +134,9 @@ class Zone:
 
     @property
     def reachable(self) -> tuple[str, ...]:
-        """The venues that can be agreed: in the zone and proposed by someone."""
-        return tuple(s.venue for s in self.standings if s.in_zone and s.proposed_by and not s.unlisted)
+        """The venues that can be agreed: in the zone, on offer and proposed by someone, in
+        some structure epoch (6''')."""
+        return tuple(s.venue for s in self.standings if s.agreeable and not s.unlisted)
 
     @property
     def empty(self) -> bool:
@@ -128,11 +146,17 @@ class Zone:
     def explanation(self) -> str:
         """One sentence: the zone, or why there is none."""
         if self.reachable:
-            blocked = [f"{s.venue} (red line of {', '.join(s.blocked_by)})" for s in self.standings if s.blocked_by]
+            blocked = [f"{s.venue} (red line of {', '.join(s.blocked_by)})" for s in self.standings
+                       if s.blocked_by and not s.agreeable]
+            blocked += [f"{s.venue} (not on offer)" for s in self.standings
+                        if not s.blocked_by and not s.available and not s.agreeable]
+            later = [s.venue for s in self.standings if s.agreeable and not s.agreeable_at_start]
             unproposed = [s.venue for s in self.standings if s.in_zone and not s.proposed_by and not s.unlisted]
             unlisted = [f"{s.venue} ({percent_text(s.unlisted_share)} of agreed summits)"
                         for s in self.standings if s.unlisted]
             text = f"Venues every principal could accept and someone proposes: {', '.join(self.reachable)}."
+            if later:
+                text += f" Of these, only after a change of structure (6'''): {', '.join(later)}."
             if blocked:
                 text += f" Ruled out: {'; '.join(blocked)}."
             if unproposed:
@@ -140,12 +164,13 @@ class Zone:
             if unlisted:
                 text += f" Standing for a venue not on the list: {unlisted[0]}."
             return text
-        in_zone = [s for s in self.standings if s.in_zone]
+        in_zone = [s for s in self.standings if s.in_zone and s.available]
         if self.announced_venue is not None:
             return (f"Only the summit announced at {self.announced_venue} can be held: after a collapse "
                     "no venue can be agreed (none is both acceptable to every principal and proposed).")
         if not in_zone:
-            reasons = "; ".join(f"{s.venue}: red line of {', '.join(s.blocked_by)}" for s in self.standings)
+            reasons = "; ".join(f"{s.venue}: red line of {', '.join(s.blocked_by)}" if s.blocked_by
+                                else f"{s.venue}: not on offer" for s in self.standings)
             return f"No venue is acceptable to every principal ({reasons}), so no summit can happen."
         names = ", ".join(s.venue for s in in_zone)
         return (
@@ -168,10 +193,12 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
         if opened.any():  # eq. (4c): its slot puts the venue on the table while it is open
             proposers.setdefault(int(v), []).append(gathering.name)
     situation = first_round_situation(inputs)
+    available = inputs.epochs[0].available if inputs.epochs else np.ones(len(inputs.venues), dtype=bool)
+    ever = inputs.reachable if inputs.epochs else None
     standings = []
     for v, vid in enumerate(inputs.venues):
         utility = inputs.utility[:, v]
-        acceptance = acceptance_probability(situation + utility, inputs.sharpness)
+        acceptance = acceptance_probability(situation + utility, inputs.sharpness) * first_round_willing(inputs)
         standings.append(
             VenueStanding(
                 venue=vid,
@@ -181,14 +208,17 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 first_round_acceptance={p: float(a) for p, a in zip(inputs.principals, acceptance)},
                 unlisted_share=inputs.unlisted_share if v == inputs.unlisted else 0.0,
                 announced=v == inputs.announced_venue,
+                available=bool(available[v]),
+                ever_reachable=None if ever is None else bool(ever[v]),
             )
         )
-    joint = np.array([s.first_round_joint for s in standings])
+    joint = np.array([s.first_round_joint if s.available else 0.0 for s in standings])
     proposals = {
         mid: dict(zip((inputs.venues[v] for v in spec.proposes),
                       (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
         for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
     }
+    proposals.update(counter_chances(inputs))
     parties = inputs.parties
     venue_parties = {
         vid: parties[int(bits).bit_length() - 1]
@@ -197,7 +227,52 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     return Zone(tuple(standings), proposals, dict(zip(inputs.mediators, map(float, inputs.join))), venue_parties,
                 start=starting_state(scenario, inputs),
                 announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
-                gatherings=tuple(gathering_windows(scenario, inputs)))
+                gatherings=tuple(gathering_windows(scenario, inputs)),
+                changes=structure_changes(scenario), track=outline_track(scenario, inputs))
+
+
+def counter_chances(inputs: ModelInputs) -> dict[str, dict[str, float]]:
+    """Eq. (8'): per principal that draws its counter-proposal, each venue's chance of
+    being it, proportional to exp(rationality * u_iv) over its own acceptable venues."""
+    chances = {}
+    for i, (pid, rationality) in enumerate(zip(inputs.principals, inputs.counter_rationality)):
+        venues = inputs.counter_venues[i]
+        if rationality < 0 or not len(venues):
+            continue
+        utility = inputs.utility[i, venues]
+        weights = np.exp(rationality * (utility - utility.max()))
+        chances[pid] = dict(zip((inputs.venues[v] for v in venues), map(float, weights / weights.sum())))
+    return chances
+
+
+def structure_changes(scenario: Scenario) -> tuple[str, ...]:
+    """Eq. (6'''): each scheduled event that changes the structure, in one sentence with its
+    dates, in date order: "From 2026-03-01 (round 5) for good: Vladimir Putin lifts the red
+    line on Istanbul"."""
+    time, venues, actors = scenario.time, scenario.venues, scenario.actors
+    sentences = []
+    for event in sorted((e for e in scenario.events.scheduled if e.structural), key=lambda e: e.date):
+        first = time.round_of(event.date)
+        if first > time.rounds:
+            sentences.append(f"{event.date} ({event.name}): after the horizon, no effect.")
+            continue
+        if event.for_good:
+            span = "for good"
+        else:
+            last = min(first + event.rounds - 1, time.rounds)
+            end = min(time.round_date(last) + dt.timedelta(days=time.round_days - 1), time.horizon_end)
+            span = f"for {event.rounds} round{'s' * (event.rounds > 1)} (to {end})"
+        parts = []
+        for pid, change in event.red_lines.items():
+            name = actors[pid].name
+            parts += [f"{name} lifts the red line on {venues[v].name}" for v in change.lift]
+            parts += [f"{name} imposes a red line on {venues[v].name}" for v in change.impose]
+        parts += [f"{actors[pid].name}'s utility for {venues[v].name} {delta:+g}"
+                  for pid, shifts in event.utility.items() for v, delta in shifts.items()]
+        parts += [f"{venues[v].name} closed (nobody can propose or agree it)" for v in event.close]
+        parts += [f"{venues[v].name} on offer" for v in event.open]
+        sentences.append(f"From {event.date} (round {first}) {span}, {event.name}: {'; '.join(parts)}.")
+    return tuple(sentences)
 
 
 def starting_state(scenario: Scenario, inputs: ModelInputs) -> str:
@@ -253,7 +328,19 @@ def percent_text(p: float) -> str:
 
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:
-    """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged."""
+    """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged
+    (and the track, eq. 11, at its expected progress)."""
     pressure = np.maximum(inputs.pressure[:, 1:2], 0.0)
     felt = (inputs.leverage * pressure).sum(axis=0) if len(inputs.mediators) else 0.0
-    return inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
+    situation = inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
+    if inputs.track is not None:
+        situation = situation + inputs.track.readiness * expected_path(inputs)[1]
+    return situation
+
+
+def first_round_willing(inputs: ModelInputs) -> np.ndarray:
+    """Eq. (11″): 0 for a principal whose required track level the expected progress in
+    round 1 has not reached, else 1."""
+    if inputs.track is None:
+        return np.ones(len(inputs.principals))
+    return (expected_path(inputs)[1] >= inputs.track.requires).astype(float)

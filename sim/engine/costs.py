@@ -24,26 +24,44 @@ class JointCosts:
     def __init__(self, inputs: ModelInputs, size: int, odds: np.ndarray) -> None:
         n, v = len(inputs.principals), len(inputs.venues)
         self.odds = odds
+        self._size = size
+        self._sharpness = inputs.sharpness[:, None]
+        self._mediators = inputs.mediator
         # exp(-b_i u_iv) per venue, with a last column for the empty slot (-1): never.
         self.venue_odds = np.concatenate(
-            [odds_against(inputs.utility, inputs.sharpness[:, None]), np.full((n, 1), np.inf)], axis=1
+            [odds_against(inputs.utility, self._sharpness), np.full((n, 1), np.inf)], axis=1
         )
-        self.blocked = ~np.isfinite(self.venue_odds[:, :v]).all(axis=0)  # some red line
         self._cost = np.empty((v, size))
         self._rows: dict[int, np.ndarray] = {}  # this round's rows, by venue
         self._factor = np.empty(size)
-        # Per "best" mediator: its listed venues that no principal red-lines, their
-        # principals' odds (N, L), and a block for their costs (L, runs).
         self._proposes = [md.proposes for md in inputs.mediator]
-        self.open_venues = [np.flatnonzero(~self.blocked[md.proposes]) for md in inputs.mediator]
-        self._open_odds = [self.venue_odds[:, md.proposes[o]] for md, o in zip(inputs.mediator, self.open_venues)]
+        self._block_rows = max(1, CACHE_FLOATS // size)  # venues per chunk
+        self._derive()
+
+    def _derive(self) -> None:
+        """What follows from the venues' odds: the blocked venues (some red line, or closed),
+        and per "best" mediator its listed venues that are not blocked, their principals'
+        odds (N, L), and a block for their costs (L, runs)."""
+        size, mediators = self._size, self._mediators
+        self.blocked = ~np.isfinite(self.venue_odds[:, :-1]).all(axis=0)
+        self.open_venues = [np.flatnonzero(~self.blocked[md.proposes]) for md in mediators]
+        self._open_odds = [self.venue_odds[:, md.proposes[o]] for md, o in zip(mediators, self.open_venues)]
         self._blocks = [
             np.empty((len(o), size)) if md.strategy == "best" and md.per_round and len(o) else None
-            for md, o in zip(inputs.mediator, self.open_venues)
+            for md, o in zip(mediators, self.open_venues)
         ]
-        self._block_rows = max(1, CACHE_FLOATS // size)  # venues per chunk
         longest = max([len(o) for o in self.open_venues], default=0)
         self._block_factor = np.empty((min(self._block_rows, longest), size))
+
+    def restructure(self, utility: np.ndarray, available: np.ndarray) -> None:
+        """Eq. (6'''): a new structure epoch: the venues' odds from its utilities, a closed
+        venue's infinite (nobody accepts it, so no strategy ranks or draws it), written in
+        place (the batch state reads the same array), and all that follows from them."""
+        odds = odds_against(utility, self._sharpness)
+        odds[:, ~available] = np.inf
+        self.venue_odds[:, :-1] = odds
+        self._derive()
+        self._rows.clear()
 
     def row(self, v: int) -> np.ndarray:
         """This round's joint cost of venue ``v`` in every run (computed once per round)."""

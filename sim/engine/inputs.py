@@ -9,11 +9,11 @@ gathers and adds.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sim.scenario.schema import Mediator, Principal, Scenario, Shock
+from sim.scenario.schema import Effort, Mediator, Principal, Scenario, ScheduledEvent, Shock
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class ShockGate:
     collapsed_within: int = 0
     failed_rounds: int = 0
     failed_in_a_row: int = 0
+    progress_at_least: float = 0.0  # eq. (11): the track's progress at least this; 0 none
+    progress_below: float = 0.0  # the track's progress below this; 0 none
 
     @property
     def gated(self) -> bool:
@@ -53,6 +55,49 @@ class ShockGate:
     def counts_failures(self) -> bool:
         """True when the gate reads the run's failed rounds (total or in a row)."""
         return bool(self.failed_rounds or self.failed_in_a_row)
+
+
+@dataclass(frozen=True)
+class TrackInputs:
+    """Eq. (11): the negotiation track's numbers. Progress runs from 0 to 1, the deal."""
+
+    name: str
+    start: float
+    floor: float
+    decay: float
+    talks_on: np.ndarray  # (Q, T+1) bool: rounds in which talks q are held
+    talks_step: np.ndarray  # (Q,) mean progress of a round of talks q
+    talks_sd: np.ndarray  # (Q,) its standard deviation, drawn per run and round
+    effort_step: np.ndarray  # (M,) mean progress per round while mediator k is engaged
+    effort_sd: np.ndarray  # (M,)
+    readiness: np.ndarray  # (N,) logit added to readiness per unit of progress
+    requires: np.ndarray  # (N,) progress below which principal i accepts nothing; 0 none
+    scheduled: np.ndarray  # (T+1,) scheduled events' progress effects per round
+    shock: np.ndarray  # (S,) shocks' progress effects per active round
+
+    @property
+    def noisy(self) -> int:
+        """How many normal draws a round can take: one per talks and effort with a spread."""
+        return int((self.talks_sd > 0).sum() + (self.effort_sd > 0).sum())
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Eq. (6'''): the structure of one epoch, the rounds from ``first`` to the next epoch's
+    start: utilities with red lines, the venues on offer and what follows from them."""
+
+    first: int  # the epoch's first round
+    utility: np.ndarray  # (N, V) logit, -inf on red lines (a closed venue keeps its own)
+    available: np.ndarray  # (V,) bool: on offer (not closed)
+    favourite: np.ndarray  # (N,) as ModelInputs.favourite, among the venues on offer
+    counter_venues: tuple[np.ndarray, ...]  # as ModelInputs.counter_venues
+    acceptable: np.ndarray  # (V,) bool: no principal's red line
+
+    def same_as(self, other: "Structure") -> bool:
+        """True when the two epochs' structures are the same (whatever their first rounds)."""
+        return (np.array_equal(self.utility, other.utility) and np.array_equal(self.available, other.available)
+                and np.array_equal(self.favourite, other.favourite)
+                and all(np.array_equal(a, b) for a, b in zip(self.counter_venues, other.counter_venues)))
 
 
 @dataclass(frozen=True)
@@ -76,6 +121,7 @@ class ModelInputs:
     favourite: np.ndarray  # (N,) venue each principal counter-proposes, -1 none
     counter_venues: tuple[np.ndarray, ...]  # per principal: its counter-proposals in order (8)
     concede_after: np.ndarray  # (N,) failed rounds before it concedes; 0 never
+    counter_rationality: np.ndarray  # (N,) eq. (8'): lambda of a drawn counter-proposal; -1 its favourite always
     leverage: np.ndarray  # (M, N)
     pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events (not yet floored at 0)
     scheduled_readiness: np.ndarray  # (N, T+1) scheduled events' readiness effects
@@ -109,6 +155,17 @@ class ModelInputs:
     gathering_prep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (G,) rounds ahead a sideline meeting is agreed
     gathering_attendance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) chance each principal attends
     gathering_readiness: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) readiness while it runs, if attending
+    # Eq. (11): the negotiation track, when the scenario has one.
+    track: TrackInputs | None = None
+
+    @property
+    def has_track(self) -> bool:
+        """True when the scenario has a negotiation track (eq. 11)."""
+        return self.track is not None
+    # Eq. (6'''): structure epochs, empty when the structure never changes and every venue
+    # is on offer; the fields utility, favourite, counter_venues, acceptable are epoch 0's.
+    epochs: tuple[Structure, ...] = ()
+    epoch_of_round: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64))  # (T+1,)
 
     @property
     def prep_varies(self) -> bool:
@@ -163,14 +220,42 @@ class ModelInputs:
 
     @property
     def reachable(self) -> np.ndarray:
-        """(V,) venues acceptable to all that some proposer can put on the table."""
+        """(V,) venues acceptable to all that some proposer can put on the table, in some
+        structure epoch (6''') while they are on offer."""
+        if not self.epochs:
+            return self._reachable_in(self.counter_venues, self.acceptable, self.gathering_open)
+        reachable = np.zeros(len(self.venues), dtype=bool)
+        for k, epoch in enumerate(self.epochs):
+            rounds = self.epoch_of_round == k
+            rounds[0] = False
+            opened = self.gathering_open[:, rounds] if len(self.gathering_venue) else self.gathering_open
+            reachable |= self._reachable_in(epoch.counter_venues, epoch.acceptable & epoch.available, opened)
+        return reachable
+
+    def _reachable_in(self, counter_venues: tuple[np.ndarray, ...], acceptable: np.ndarray,
+                      gathering_open: np.ndarray) -> np.ndarray:
+        """(V,) the venues of ``acceptable`` that the mediators, the counter-proposals
+        ``counter_venues`` or a gathering open in ``gathering_open`` (G, rounds) put on the table."""
         on_table = np.zeros(len(self.venues), dtype=bool)
         for mediator in self.mediator:
             on_table[mediator.proposes] = True
-        for venues in self.counter_venues:
+        for venues in counter_venues:
             on_table[venues] = True
-        on_table[self.gathering_venue[self.gathering_open.any(axis=1)]] = True  # eq. (4c)
-        return on_table & self.acceptable  # the unlisted venue (10) is never on the table
+        on_table[self.gathering_venue[gathering_open.any(axis=1)]] = True  # eq. (4c)
+        return on_table & acceptable  # the unlisted venue (10) is never on the table
+
+    @property
+    def counter_proposers(self) -> np.ndarray:
+        """(N,) bool: the principals that counter-propose in some epoch (a table slot each)."""
+        favourites = [epoch.favourite for epoch in self.epochs] or [self.favourite]
+        return np.logical_or.reduce([f >= 0 for f in favourites])
+
+    def in_epoch(self, k: int) -> "ModelInputs":
+        """These inputs with structure epoch ``k``'s utilities, favourites, counter-proposals
+        and zone (6'''); everything else, the epochs included, unchanged."""
+        epoch = self.epochs[k]
+        return replace(self, utility=epoch.utility, favourite=epoch.favourite,
+                       counter_venues=epoch.counter_venues, acceptable=epoch.acceptable)
 
 
 def compile_inputs(scenario: Scenario) -> ModelInputs:
@@ -178,10 +263,9 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
     principals = scenario.principals
     venue_ids = tuple(scenario.venues)
     venue_index = {vid: k for k, vid in enumerate(venue_ids)}
-    utility = np.array(
-        [[venue_utility(scenario, pid, p, vid) for vid in venue_ids] for pid, p in principals.items()]
-    )
-    favourite, counter_venues, concede_after = _counter_proposals(scenario, utility, venue_index)
+    epochs, epoch_of_round = structure_epochs(scenario, venue_index)
+    utility, favourite, counter_venues = epochs[0].utility, epochs[0].favourite, epochs[0].counter_venues
+    concede_after = _concede_after(scenario)
     leverage, pressure = _mediator_pressure(scenario)
     scheduled_readiness, scheduled_collapse = _scheduled_effects(scenario, pressure)
     shocks = scenario.events.shocks
@@ -200,6 +284,9 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         favourite=favourite,
         counter_venues=counter_venues,
         concede_after=concede_after,
+        counter_rationality=np.array(
+            [-1.0 if p.counter_rationality is None else p.counter_rationality for p in principals.values()]
+        ),
         leverage=leverage,
         pressure=pressure,
         scheduled_readiness=scheduled_readiness,
@@ -223,6 +310,50 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         acceptable=np.isfinite(utility).all(axis=0),
         **_announced(scenario, venue_index),
         **_gatherings(scenario, venue_index),
+        **({} if len(epochs) == 1 and epochs[0].available.all() else
+           {"epochs": epochs, "epoch_of_round": epoch_of_round}),
+        track=_track(scenario),
+    )
+
+
+def _track(scenario: Scenario) -> TrackInputs | None:
+    """Eq. (11): the track's start, floor and decay, its talks by round, the mediators'
+    effort, the principals' readiness weights and requirements, and the events' effects."""
+    track = scenario.track
+    if track is None:
+        return None
+    time = scenario.time
+    t = np.arange(time.rounds + 1)
+    talks_on = np.zeros((len(track.talks), time.rounds + 1), dtype=bool)
+    for q, talks in enumerate(track.talks):
+        first = time.round_of(talks.date)
+        if talks.every is None:
+            talks_on[q] = t == first
+        else:
+            last = time.round_of(talks.until) if talks.until is not None else time.rounds
+            talks_on[q] = (t >= first) & (t <= last) & ((t - first) % talks.every == 0)
+        talks_on[q, 0] = False
+    scheduled = np.zeros(time.rounds + 1)
+    for event in scenario.events.scheduled:
+        first, end = event_rounds(scenario, event)
+        scheduled[first:min(end, time.rounds + 1)] += event.progress
+    principals, mediators = list(scenario.principals), list(scenario.mediators)
+    empty = Effort(step=0.0)
+    efforts = [track.effort.get(mid, empty) for mid in mediators]
+    return TrackInputs(
+        name=track.name,
+        start=track.start,
+        floor=track.floor,
+        decay=track.decay,
+        talks_on=talks_on,
+        talks_step=np.array([talks.step for talks in track.talks], dtype=float),
+        talks_sd=np.array([talks.sd for talks in track.talks], dtype=float),
+        effort_step=np.array([effort.step for effort in efforts], dtype=float),
+        effort_sd=np.array([effort.sd for effort in efforts], dtype=float),
+        readiness=np.array([track.readiness.get(pid, 0.0) for pid in principals], dtype=float),
+        requires=np.array([track.requires.get(pid, 0.0) for pid in principals], dtype=float),
+        scheduled=scheduled,
+        shock=np.array([shock.progress for shock in scenario.events.shocks], dtype=float),
     )
 
 
@@ -295,13 +426,79 @@ def _counter_proposals(
          for i, p in enumerate(principals)],
         dtype=np.int64,
     )
-    concede_after = np.array([p.concede.after if p.concede else 0 for p in principals], dtype=np.int64)
+    concede_after = _concede_after(scenario)
     counter_venues = tuple(
         concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
+        else drawn_counter_venues(finite[i], favourite[i]) if p.counter_rationality is not None and favourite[i] >= 0
         else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)
         for i, p in enumerate(principals)
     )
     return favourite, counter_venues, concede_after
+
+
+def drawn_counter_venues(own_venues: np.ndarray, favourite: int) -> np.ndarray:
+    """Eq. (8'): the venues a principal with counter_rationality draws from: its favourite
+    first, then every other listed venue that is not its own red line, in venue order."""
+    rest = [int(v) for v in np.flatnonzero(own_venues) if v != favourite]
+    return np.array([favourite, *rest], dtype=np.int64)
+
+
+def _concede_after(scenario: Scenario) -> np.ndarray:
+    """(N,) each principal's failed rounds before it concedes (eq. 8); 0: never."""
+    return np.array([p.concede.after if p.concede else 0 for p in scenario.principals.values()], dtype=np.int64)
+
+
+def structure_epochs(scenario: Scenario, venue_index: dict[str, int]) -> tuple[tuple[Structure, ...], np.ndarray]:
+    """Eq. (6'''): the horizon cut into epochs where a structural event starts or ends, each
+    epoch's structure (consecutive epochs with the same structure merged), and the (T+1,)
+    epoch of each round (column 0 unused). Always at least one epoch, starting in round 1."""
+    rounds = scenario.time.rounds
+    spans = [(event, *event_rounds(scenario, event)) for event in scenario.events.scheduled if event.structural]
+    cuts = sorted({1} | {r for _, first, end in spans for r in (first, end) if 1 <= r <= rounds})
+    epochs: list[Structure] = []
+    epoch_of_round = np.zeros(rounds + 1, dtype=np.int64)
+    for start in cuts:
+        active = [event for event, first, end in spans if first <= start < end]
+        structure = structure_at(scenario, start, active, venue_index)
+        if not epochs or not structure.same_as(epochs[-1]):
+            epochs.append(structure)
+        epoch_of_round[start:] = len(epochs) - 1
+    return tuple(epochs), epoch_of_round
+
+
+def event_rounds(scenario: Scenario, event: ScheduledEvent) -> tuple[int, int]:
+    """The first round a scheduled event is active and the round after its last: ``rounds``
+    rounds from the round of its date, or to the horizon with ``for_good``."""
+    first = max(scenario.time.round_of(event.date), 1)
+    return first, scenario.time.rounds + 1 if event.for_good else first + event.rounds
+
+
+def structure_at(scenario: Scenario, first: int, active: list[ScheduledEvent],
+                 venue_index: dict[str, int]) -> Structure:
+    """Eq. (6'''): the structure while the structural events ``active`` are: each in the
+    order listed lifts and imposes red lines and closes and opens venues (a later event
+    overrides an earlier one), and their utility shifts add up."""
+    principals = scenario.principals
+    principal_index = {pid: k for k, pid in enumerate(principals)}
+    red_lines = {pid: set(p.red_lines) for pid, p in principals.items()}
+    available = np.array([venue.available for venue in scenario.venues.values()], dtype=bool)
+    shift = np.zeros((len(principals), len(venue_index)))
+    for event in active:
+        for pid, change in event.red_lines.items():
+            red_lines[pid] = (red_lines[pid] - set(change.lift)) | set(change.impose)
+        for pid, shifts in event.utility.items():
+            for vid, delta in shifts.items():
+                shift[principal_index[pid], venue_index[vid]] += delta
+        available[[venue_index[vid] for vid in event.close]] = False
+        available[[venue_index[vid] for vid in event.open]] = True
+    utility = np.array([
+        [-np.inf if vid in red_lines[pid] else attribute_utility(scenario, pid, p, vid) for vid in venue_index]
+        for pid, p in principals.items()
+    ]) + shift
+    on_offer = np.where(available, utility, -np.inf)  # nobody's favourite while closed
+    favourite, counter_venues, _ = _counter_proposals(scenario, on_offer, venue_index)
+    return Structure(first=first, utility=utility, available=available, favourite=favourite,
+                     counter_venues=counter_venues, acceptable=np.isfinite(utility).all(axis=0))
 
 
 def _drift(scenario: Scenario) -> np.ndarray:
@@ -377,6 +574,8 @@ def shock_gate(scenario: Scenario, shock: Shock) -> ShockGate:
         collapsed_within=(when.collapsed_within or 0) if when else 0,
         failed_rounds=(when.failed_rounds or 0) if when else 0,
         failed_in_a_row=(when.failed_in_a_row or 0) if when else 0,
+        progress_at_least=(when.progress_at_least or 0.0) if when else 0.0,
+        progress_below=(when.progress_below or 0.0) if when else 0.0,
     )
 
 
@@ -414,6 +613,12 @@ def venue_utility(scenario: Scenario, pid: str, principal: Principal, vid: str) 
     """
     if vid in principal.red_lines:
         return -np.inf
+    return attribute_utility(scenario, pid, principal, vid)
+
+
+def attribute_utility(scenario: Scenario, pid: str, principal: Principal, vid: str) -> float:
+    """u[i, v] whatever the red lines: the explicit utility if given, else the weighted
+    venue attributes."""
     if vid in principal.venues:
         return principal.venues[vid]
     venue = scenario.venues[vid]

@@ -42,6 +42,11 @@ LogitSize = Annotated[float, Field(ge=0.0, le=LOGIT_LIMIT), BeforeValidator(not_
 Rounds = Annotated[int, Field(ge=1, le=MAX_ROUNDS), BeforeValidator(not_a_boolean)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+#: The negotiation track's scale (eq. 11): 0 nothing agreed, 1 a deal.
+Progress = Annotated[float, Field(ge=0.0, lt=1.0), BeforeValidator(not_a_boolean)]
+Level = Annotated[float, Field(gt=0.0, le=1.0), BeforeValidator(not_a_boolean)]
+Step = Annotated[float, Field(ge=-1.0, le=1.0), BeforeValidator(not_a_boolean)]
+Spread = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(not_a_boolean)]
 
 
 class Strict(BaseModel):
@@ -176,6 +181,9 @@ class Venue(Strict):
     preparation: PreparationLength | None = Field(
         None, description="Preparation of a summit agreed here, replacing preparation.rounds/rounds_max (eq. 4a).",
     )
+    available: Flag = Field(
+        True, description="On offer from the start; false: closed until a scheduled event opens it (eq. 6''').",
+    )
 
 
 class VenueWeights(Strict):
@@ -220,6 +228,11 @@ class Principal(Strict):
         1.0, gt=0.0, le=20.0, description="Logit slope; low values mean noisy choices."
     )
     counter_propose: Flag = Field(True, description="Puts its favourite venue on the table.")
+    counter_rationality: LogitSize | None = Field(
+        None,
+        description="With a value: each round's counter-proposal is drawn by a logit choice over its own "
+                    "utilities with this rationality (eq. 8'); none: always its favourite.",
+    )
     concede: Concession | None = Field(
         None, description="Counter-proposes other venues, one after another, when its own is not agreed."
     )
@@ -290,14 +303,47 @@ class Effects(Strict):
     readiness: dict[Identifier, Logit] = Field(default_factory=dict)
     pressure: dict[Identifier, Logit] = Field(default_factory=dict)
     collapse_risk: Number = Field(0.0, ge=-1.0, le=1.0)
+    progress: Number = Field(
+        0.0, ge=-1.0, le=1.0, description="Added to the negotiation track's progress in each round it is active (eq. 11).",
+    )
+
+
+class RedLineChange(Strict):
+    """Eq. (6'''): the red lines a scheduled event lifts or imposes on one principal."""
+
+    lift: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES,
+                                   description="Venues it may accept again while the event lasts.")
+    impose: list[Identifier] = Field(default_factory=list, max_length=MAX_VENUES,
+                                     description="Venues it refuses while the event lasts.")
 
 
 class ScheduledEvent(Effects):
-    """An event on a known date, e.g. a round of talks."""
+    """An event on a known date, e.g. a round of talks; it may also change the structure
+    (red lines, venue utilities, which venues are on offer) while it lasts (eq. 6''')."""
 
     name: Name
     date: Date
     rounds: Whole = Field(1, ge=1, le=MAX_ROUNDS, description="How long it lasts.")
+    for_good: Flag = Field(False, description="It lasts from its date to the horizon (instead of rounds).")
+    red_lines: dict[Identifier, RedLineChange] = Field(
+        default_factory=dict, description="Per principal: red lines lifted or imposed while it lasts (eq. 6''').",
+    )
+    utility: dict[Identifier, dict[Identifier, Logit]] = Field(
+        default_factory=dict, description="Per principal and venue: added to its utility while it lasts (logit).",
+    )
+    close: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_VENUES,
+        description="Venues nobody can propose, counter-propose or agree while it lasts (a host withdraws).",
+    )
+    open: list[Identifier] = Field(
+        default_factory=list, max_length=MAX_VENUES,
+        description="Venues not on offer before (available: false, or closed by another event) on offer while it lasts.",
+    )
+
+    @property
+    def structural(self) -> bool:
+        """True when it changes a red line, a utility or a venue's availability (6''')."""
+        return bool(self.red_lines or self.utility or self.close or self.open)
 
 
 class Trigger(Strict):
@@ -313,12 +359,18 @@ class Trigger(Strict):
     failed_in_a_row: Rounds | None = Field(
         None, description="Only after at least N failed rounds in a row (an agreement resets the count).",
     )
+    progress_at_least: Level | None = Field(
+        None, description="Only while the negotiation track's progress is at least this level (eq. 11).",
+    )
+    progress_below: Level | None = Field(
+        None, description="Only while the negotiation track's progress is below this level (eq. 11).",
+    )
 
     @model_validator(mode="after")
     def _some_condition(self) -> "Trigger":
         if not self.conditions:
             raise ValueError("give at least one condition (preparing, collapsed, collapsed_within, "
-                             "failed_rounds, failed_in_a_row), or leave out when")
+                             "failed_rounds, failed_in_a_row, progress_at_least, progress_below), or leave out when")
         return self
 
     @property
@@ -392,6 +444,51 @@ class Gathering(Strict):
     )
 
 
+class Talks(Strict):
+    """Delegation-level talks that move the negotiation track (eq. 11): once, or every
+    ``every`` rounds from ``date`` until ``until``."""
+
+    name: Name
+    date: Date = Field(description="The day of the first round of talks.")
+    every: Rounds | None = Field(None, description="Rounds between recurrences; none: held once.")
+    until: Date | None = Field(None, description="The last day a recurrence may fall on; none: the horizon's end.")
+    step: Step = Field(description="Mean progress a round of talks makes (negative: a setback).")
+    sd: Spread = Field(0.0, description="Standard deviation of a round's progress, drawn per run and round.")
+
+
+class Effort(Strict):
+    """A mediator's own work on the track: progress per round while it is engaged (eq. 11)."""
+
+    step: Step = Field(description="Mean progress per round while the mediator is engaged.")
+    sd: Spread = Field(0.0, description="Standard deviation of a round's progress, drawn per run and round.")
+
+
+class Track(Strict):
+    """The negotiation track (eq. 11): progress towards a deal at delegation level, from 0
+    (nothing agreed) to 1 (a deal ready to sign), that the principals' readiness may
+    depend on and that a principal may require before it meets."""
+
+    name: Name = Field("negotiation track", description="What the track is towards (a ceasefire, a framework).")
+    start: Progress = Field(0.0, description="Progress when the horizon opens.")
+    floor: Progress = Field(0.0, description="Progress never falls below this level.")
+    decay: Probability = Field(0.0, description="Share of the progress above the floor lost per round.")
+    talks: list[Talks] = Field(default_factory=list, max_length=MAX_EVENTS)
+    effort: dict[Identifier, Effort] = Field(default_factory=dict, description="Per mediator: its effort (eq. 11).")
+    readiness: dict[Identifier, Logit] = Field(
+        default_factory=dict, description="Per principal: logit added to its readiness per unit of progress.",
+    )
+    requires: dict[Identifier, Level] = Field(
+        default_factory=dict,
+        description="Per principal: it accepts no venue while progress is below this level (1: only to sign).",
+    )
+
+    @model_validator(mode="after")
+    def _start_above_floor(self) -> "Track":
+        if self.start < self.floor:
+            raise ValueError(f"start ({self.start}) is below floor ({self.floor}); progress never falls below the floor")
+        return self
+
+
 class Simulation(Strict):
     runs: Whole = Field(50_000, ge=1, le=MAX_RUNS)
     seed: Whole = Field(0, ge=0, le=2**63 - 1)
@@ -418,6 +515,7 @@ class Scenario(Strict):
         default_factory=list, max_length=MAX_EVENTS,
         description="Scheduled multilateral events on whose sidelines the principals may meet (eq. 4c).",
     )
+    track: Track | None = Field(None, description="The negotiation track towards a deal (eq. 11).")
     simulation: Simulation = Field(default_factory=Simulation)
     uncertain: dict[Annotated[str, StringConstraints(max_length=300)], Distribution] = Field(
         default_factory=dict,
@@ -459,8 +557,10 @@ def _reference_problems(scenario: Scenario):
     yield from _principal_problems(scenario)
     yield from _mediator_problems(scenario)
     yield from _event_problems(scenario)
+    yield from _structure_problems(scenario)
     yield from _announced_problems(scenario)
     yield from _gathering_problems(scenario)
+    yield from _track_problems(scenario)
 
 
 def _unknown(path: str, ref: str, allowed: Iterable[str], kind: str) -> Problem:
@@ -524,6 +624,13 @@ def _principal_problems(scenario: Scenario):
     """A principal's venues, red lines, concessions and presence preferences name what exists."""
     venues = set(scenario.venues)
     for aid, actor in scenario.principals.items():
+        if actor.counter_rationality is not None:
+            if not actor.counter_propose:
+                yield Problem(f"actors.{aid}.counter_rationality", "needs counter_propose: true; a principal "
+                                                                   "that makes no counter-proposals draws none")
+            elif actor.concede is not None:
+                yield Problem(f"actors.{aid}.counter_rationality", "set either concede (a fixed walk down a list) "
+                                                                   "or counter_rationality (a drawn choice), not both")
         if actor.concede is not None:
             if not actor.counter_propose:
                 yield Problem(f"actors.{aid}.concede", "needs counter_propose: true; a principal that makes "
@@ -608,6 +715,91 @@ def _event_problems(scenario: Scenario):
                 )
 
 
+def _structure_problems(scenario: Scenario):
+    """Eq. (6'''): a scheduled event's structural changes name principals and venues of the
+    list and each can change something: a lifted red line is one the principal has (in
+    ``red_lines`` or imposed by some event), an imposed one is not already fixed, a closed
+    venue is on offer at some time, an opened one is not; the venue standing for those not
+    on the list (unlisted_share) is never closed, opened or red-lined."""
+    venues = scenario.venues
+    unlisted = {vid for vid, venue in venues.items() if venue.unlisted_share > 0}
+    for vid in sorted(unlisted):
+        if not venues[vid].available:
+            yield Problem(f"venues.{vid}.available", f"'{vid}' stands for a venue not on the list "
+                                                     "(unlisted_share); it is never on offer, so it cannot be closed")
+    events = scenario.events.scheduled
+    imposed = {(pid, vid) for e in events for pid, c in e.red_lines.items() for vid in c.impose}
+    lifted = {(pid, vid) for e in events for pid, c in e.red_lines.items() for vid in c.lift}
+    for i, event in enumerate(events):
+        base = f"events.scheduled.{i}"
+        if event.for_good and "rounds" in event.model_fields_set:
+            yield Problem(f"{base}.for_good", "set either rounds or for_good: true (to the horizon), not both")
+        yield from _red_line_change_problems(scenario, base, event, unlisted, imposed, lifted)
+        for pid, shifts in event.utility.items():
+            if pid not in scenario.principals:
+                yield _unknown(f"{base}.utility.{pid}", pid, scenario.principals, "principal")
+                continue
+            for vid in shifts:
+                if vid not in venues:
+                    yield _unknown(f"{base}.utility.{pid}.{vid}", vid, venues, "venue")
+        yield from _availability_change_problems(scenario, base, event, unlisted)
+    announced = scenario.announced
+    if announced is not None and announced.venue in venues and not venues[announced.venue].available:
+        yield Problem("announced.venue", f"'{announced.venue}' has available: false; a summit announced there "
+                                         "could never have been agreed")
+
+
+def _red_line_change_problems(scenario: Scenario, base: str, event: ScheduledEvent, unlisted: set[str],
+                              imposed: set[tuple[str, str]], lifted: set[tuple[str, str]]):
+    """Eq. (6'''): one event's ``red_lines``: principals, venues, and a change each."""
+    for pid, change in event.red_lines.items():
+        if pid not in scenario.principals:
+            yield _unknown(f"{base}.red_lines.{pid}", pid, scenario.principals, "principal")
+            continue
+        own = set(scenario.principals[pid].red_lines)
+        for key, listed in (("lift", change.lift), ("impose", change.impose)):
+            if len(set(listed)) != len(listed):
+                yield Problem(f"{base}.red_lines.{pid}.{key}", "lists a venue more than once")
+            for j, vid in enumerate(listed):
+                path = f"{base}.red_lines.{pid}.{key}.{j}"
+                if vid not in scenario.venues:
+                    yield _unknown(path, vid, scenario.venues, "venue")
+                elif vid in unlisted:
+                    yield Problem(path, f"'{vid}' stands for a venue not on the list (unlisted_share); "
+                                        "it cannot be a red line")
+                elif key == "lift" and vid not in own and (pid, vid) not in imposed:
+                    yield Problem(path, f"'{vid}' is not a red line of {pid} (not in its red_lines, imposed "
+                                        "by no event): nothing to lift")
+                elif key == "impose" and vid in change.lift:
+                    yield Problem(path, f"'{vid}' is also lifted by this event; lift or impose it, not both")
+                elif key == "impose" and vid in own and (pid, vid) not in lifted:
+                    yield Problem(path, f"'{vid}' is already one of {pid}'s red_lines and no event lifts it")
+
+
+def _availability_change_problems(scenario: Scenario, base: str, event: ScheduledEvent, unlisted: set[str]):
+    """Eq. (6'''): one event's ``close`` and ``open``: venues of the list, a change each."""
+    venues, events = scenario.venues, scenario.events.scheduled
+    opened = {vid for e in events for vid in e.open}
+    closed = {vid for e in events for vid in e.close}
+    for key, listed in (("close", event.close), ("open", event.open)):
+        if len(set(listed)) != len(listed):
+            yield Problem(f"{base}.{key}", "lists a venue more than once")
+        for j, vid in enumerate(listed):
+            path = f"{base}.{key}.{j}"
+            if vid not in venues:
+                yield _unknown(path, vid, venues, "venue")
+            elif vid in unlisted:
+                yield Problem(path, f"'{vid}' stands for a venue not on the list (unlisted_share); "
+                                    "it is never on offer, so it cannot be closed or opened")
+            elif key == "open" and vid in event.close:
+                yield Problem(path, f"'{vid}' is also closed by this event; close or open it, not both")
+            elif key == "close" and not venues[vid].available and vid not in opened:
+                yield Problem(path, f"'{vid}' has available: false and no event opens it: nothing to close")
+            elif key == "open" and venues[vid].available and vid not in closed:
+                yield Problem(path, f"'{vid}' is on offer from the start and no event closes it: nothing to "
+                                    f"open (set venues.{vid}.available: false to add it later)")
+
+
 def _announced_problems(scenario: Scenario):
     """An announced summit falls within the horizon, at a venue nobody red-lines, with
     mediators as its announced parties."""
@@ -653,6 +845,39 @@ def _gathering_problems(scenario: Scenario):
             for pid in getattr(gathering, field):
                 if pid not in principals:
                     yield _unknown(f"{base}.{field}.{pid}", pid, principals, "principal")
+
+
+def _track_problems(scenario: Scenario):
+    """The track names principals and mediators that exist, its talks fall within the
+    horizon, and nothing moves or reads a track the scenario does not have."""
+    track = scenario.track
+    if track is None:
+        for kind, events in (("scheduled", scenario.events.scheduled), ("shocks", scenario.events.shocks)):
+            for i, event in enumerate(events):
+                if event.progress:
+                    yield Problem(f"events.{kind}.{i}.progress", "needs a track: the scenario has no track: section")
+                when = getattr(event, "when", None)
+                for field in ("progress_at_least", "progress_below"):
+                    if when is not None and getattr(when, field) is not None:
+                        yield Problem(f"events.{kind}.{i}.when.{field}",
+                                      "needs a track: the scenario has no track: section")
+        return
+    principals, mediators, time = set(scenario.principals), set(scenario.mediators), scenario.time
+    for field in ("readiness", "requires"):
+        for pid in getattr(track, field):
+            if pid not in principals:
+                yield _unknown(f"track.{field}.{pid}", pid, principals, "principal")
+    for mid in track.effort:
+        if mid not in mediators:
+            yield _unknown(f"track.effort.{mid}", mid, mediators, "mediator")
+    for i, talks in enumerate(track.talks):
+        if not time.start <= talks.date <= time.horizon_end:
+            yield Problem(f"track.talks.{i}.date", f"{talks.date} is outside the horizon ({time.start} to {time.horizon_end})")
+        if talks.until is not None:
+            if talks.every is None:
+                yield Problem(f"track.talks.{i}.until", "needs every: talks held once have no last recurrence")
+            elif talks.until < talks.date:
+                yield Problem(f"track.talks.{i}.until", f"{talks.until} is before the talks' date ({talks.date})")
 
 
 def json_schema() -> dict:

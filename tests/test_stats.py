@@ -108,6 +108,7 @@ def fake_outcome(size: int, seed: int) -> BatchOutcome:
     return BatchOutcome(
         held=held, venue=venue, round=rounds, format=fmt, parties=np.where(fmt == 2, 3, 0),
         rejected=rng.integers(0, 20, size), collapses=rng.integers(0, 3, size), reason=reason,
+        deal_round=np.where(rng.random(size) < 0.3, rng.integers(1, ROUNDS + 1, size), 0),
     )
 
 
@@ -123,6 +124,7 @@ def assert_same_tally(a: Tally, b: Tally) -> None:
     np.testing.assert_array_equal(a.held, b.held)
     np.testing.assert_array_equal(a.formats, b.formats)
     np.testing.assert_array_equal(a.reasons, b.reasons)
+    np.testing.assert_array_equal(a.deals, b.deals)
     assert (a.collapses, a.runs_with_collapse, a.rejected) == (b.collapses, b.runs_with_collapse, b.rejected)
 
 

@@ -54,6 +54,7 @@ class RoundRecord:
     proposals: dict[str, dict[str, float]] = field(default_factory=dict)
     # Eq. (6'''): the events that change the structure from this round on (begin or are over).
     structure: list[str] = field(default_factory=list)
+    progress: float | None = None  # eq. (11): the track's progress this round; None without a track
 
 
 @dataclass
@@ -76,6 +77,7 @@ class Trace:
     parties: list[str] = field(default_factory=list)  # eq. (9): third parties at the summit
     reason: str = ""
     ending: str = ""
+    deal_round: int | None = None  # eq. (11): the round the track reached its deal; None: not within the horizon
 
     def as_dict(self) -> dict[str, Any]:
         def offer(o: Offer) -> dict[str, Any]:
@@ -139,6 +141,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
             status=_status(state, lane, memory, inputs.venues),
             proposals=_drawn_proposals(state, lane) if state.negotiated[lane] else {},
             structure=structure.get(t, []),
+            progress=float(state.progress[lane]) if inputs.has_track else None,
         ))
 
     outcome = simulate_batch(inputs, batch_seed(seed, run // BATCH_SIZE), BATCH_SIZE, observe)
@@ -149,6 +152,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
         trace.format = format_names(inputs.parties)[outcome.format[lane]]
         trace.parties = [p for k, p in enumerate(inputs.parties) if int(outcome.parties[lane]) >> k & 1]
     trace.reason = REASONS[outcome.reason[lane]]
+    trace.deal_round = int(outcome.deal_round[lane]) or None
     trace.ending = _ending(trace, scenario)
     return trace
 
@@ -225,9 +229,14 @@ def _drawn_proposals(state: BatchState, lane: int) -> dict[str, dict[str, float]
 
 
 def _ending(trace: Trace, scenario: Scenario) -> str:
+    deal = ""
+    if scenario.track is not None:  # eq. (11)
+        deal = (f" The track ({scenario.track.name}) reached its deal in round {trace.deal_round} "
+                f"(week of {scenario.time.round_date(trace.deal_round)})." if trace.deal_round
+                else f" The track ({scenario.track.name}) reached no deal within the horizon.")
     if trace.held:
         day = scenario.time.round_date(trace.summit_round or 1)
         who = f" ({', '.join(trace.parties)} attending)" if trace.parties else ""
         return (f"Summit held in {trace.venue} in round {trace.summit_round} (week of {day}), "
-                f"format {trace.format}{who}.")
-    return f"No summit: {REASON_TEXT[trace.reason]}."
+                f"format {trace.format}{who}.{deal}")
+    return f"No summit: {REASON_TEXT[trace.reason]}.{deal}"

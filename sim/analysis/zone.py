@@ -17,6 +17,7 @@ import numpy as np
 from sim.engine.acceptance import acceptance_probability
 from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.engine.strategies import FIRST_PICK
+from sim.analysis.track_outline import TrackOutline, expected_path, outline_track
 from sim.scenario.schema import Scenario
 
 
@@ -108,7 +109,8 @@ class Zone:
 
     standings: tuple[VenueStanding, ...]
     # Per mediator with venues: each listed venue's chance of being its first proposal in
-    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above.
+    # round 1 (eqs. 7-7''), from the round-1 joint acceptance above; per principal that
+    # draws its counter-proposal, each venue's chance of being it (8').
     proposals: dict[str, dict[str, float]] = field(default_factory=dict)
     # Eq. (9): per mediator, its chance of joining a summit agreed while it is engaged;
     # per venue with third_party, the party it brings.
@@ -120,6 +122,7 @@ class Zone:
     gatherings: tuple[GatheringWindow, ...] = ()
     # Eq. (6'''): the scheduled changes of structure, one sentence each, in date order.
     changes: tuple[str, ...] = ()
+    track: TrackOutline | None = None  # eq. (11)
 
     def attendance(self) -> str:
         """One sentence: who would attend a summit besides the principals (eq. 9)."""
@@ -195,7 +198,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     standings = []
     for v, vid in enumerate(inputs.venues):
         utility = inputs.utility[:, v]
-        acceptance = acceptance_probability(situation + utility, inputs.sharpness)
+        acceptance = acceptance_probability(situation + utility, inputs.sharpness) * first_round_willing(inputs)
         standings.append(
             VenueStanding(
                 venue=vid,
@@ -216,6 +219,7 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                       (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
         for mid, spec in zip(inputs.mediators, start.mediator) if spec.per_round
     }
+    proposals.update(counter_chances(inputs))
     parties = inputs.parties
     venue_parties = {
         vid: parties[int(bits).bit_length() - 1]
@@ -225,7 +229,21 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 start=starting_state(scenario, inputs),
                 announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
                 gatherings=tuple(gathering_windows(scenario, inputs)),
-                changes=structure_changes(scenario))
+                changes=structure_changes(scenario), track=outline_track(scenario, inputs))
+
+
+def counter_chances(inputs: ModelInputs) -> dict[str, dict[str, float]]:
+    """Eq. (8'): per principal that draws its counter-proposal, each venue's chance of
+    being it, proportional to exp(rationality * u_iv) over its own acceptable venues."""
+    chances = {}
+    for i, (pid, rationality) in enumerate(zip(inputs.principals, inputs.counter_rationality)):
+        venues = inputs.counter_venues[i]
+        if rationality < 0 or not len(venues):
+            continue
+        utility = inputs.utility[i, venues]
+        weights = np.exp(rationality * (utility - utility.max()))
+        chances[pid] = dict(zip((inputs.venues[v] for v in venues), map(float, weights / weights.sum())))
+    return chances
 
 
 def structure_changes(scenario: Scenario) -> tuple[str, ...]:
@@ -311,7 +329,19 @@ def percent_text(p: float) -> str:
 
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:
-    """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged."""
+    """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged
+    (and the track, eq. 11, at its expected progress)."""
     pressure = np.maximum(inputs.pressure[:, 1:2], 0.0)
     felt = (inputs.leverage * pressure).sum(axis=0) if len(inputs.mediators) else 0.0
-    return inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
+    situation = inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
+    if inputs.track is not None:
+        situation = situation + inputs.track.readiness * expected_path(inputs)[1]
+    return situation
+
+
+def first_round_willing(inputs: ModelInputs) -> np.ndarray:
+    """Eq. (11″): 0 for a principal whose required track level the expected progress in
+    round 1 has not reached, else 1."""
+    if inputs.track is None:
+        return np.ones(len(inputs.principals))
+    return (expected_path(inputs)[1] >= inputs.track.requires).astype(float)

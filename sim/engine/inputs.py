@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from sim.scenario.schema import Mediator, Principal, Scenario, ScheduledEvent, Shock
+from sim.scenario.schema import Effort, Mediator, Principal, Scenario, ScheduledEvent, Shock
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ class ShockGate:
     collapsed_within: int = 0
     failed_rounds: int = 0
     failed_in_a_row: int = 0
+    progress_at_least: float = 0.0  # eq. (11): the track's progress at least this; 0 none
+    progress_below: float = 0.0  # the track's progress below this; 0 none
 
     @property
     def gated(self) -> bool:
@@ -53,6 +55,30 @@ class ShockGate:
     def counts_failures(self) -> bool:
         """True when the gate reads the run's failed rounds (total or in a row)."""
         return bool(self.failed_rounds or self.failed_in_a_row)
+
+
+@dataclass(frozen=True)
+class TrackInputs:
+    """Eq. (11): the negotiation track's numbers. Progress runs from 0 to 1, the deal."""
+
+    name: str
+    start: float
+    floor: float
+    decay: float
+    talks_on: np.ndarray  # (Q, T+1) bool: rounds in which talks q are held
+    talks_step: np.ndarray  # (Q,) mean progress of a round of talks q
+    talks_sd: np.ndarray  # (Q,) its standard deviation, drawn per run and round
+    effort_step: np.ndarray  # (M,) mean progress per round while mediator k is engaged
+    effort_sd: np.ndarray  # (M,)
+    readiness: np.ndarray  # (N,) logit added to readiness per unit of progress
+    requires: np.ndarray  # (N,) progress below which principal i accepts nothing; 0 none
+    scheduled: np.ndarray  # (T+1,) scheduled events' progress effects per round
+    shock: np.ndarray  # (S,) shocks' progress effects per active round
+
+    @property
+    def noisy(self) -> int:
+        """How many normal draws a round can take: one per talks and effort with a spread."""
+        return int((self.talks_sd > 0).sum() + (self.effort_sd > 0).sum())
 
 
 @dataclass(frozen=True)
@@ -96,6 +122,7 @@ class ModelInputs:
     favourite: np.ndarray  # (N,) venue each principal counter-proposes, -1 none
     counter_venues: tuple[np.ndarray, ...]  # per principal: its counter-proposals in order (8)
     concede_after: np.ndarray  # (N,) failed rounds before it concedes; 0 never
+    counter_rationality: np.ndarray  # (N,) eq. (8'): lambda of a drawn counter-proposal; -1 its favourite always
     leverage: np.ndarray  # (M, N)
     pressure: np.ndarray  # (M, T+1) scheduled pressure: ramp, cap, deadlines, events (not yet floored at 0)
     scheduled_readiness: np.ndarray  # (N, T+1) scheduled events' readiness effects
@@ -129,6 +156,13 @@ class ModelInputs:
     gathering_prep: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (G,) rounds ahead a sideline meeting is agreed
     gathering_attendance: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) chance each principal attends
     gathering_readiness: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) readiness while it runs, if attending
+    # Eq. (11): the negotiation track, when the scenario has one.
+    track: TrackInputs | None = None
+
+    @property
+    def has_track(self) -> bool:
+        """True when the scenario has a negotiation track (eq. 11)."""
+        return self.track is not None
     # Eq. (6'''): structure epochs, empty when the structure never changes and every venue
     # is on offer; the fields utility, favourite, counter_venues, acceptable are epoch 0's.
     epochs: tuple[Structure, ...] = ()
@@ -255,6 +289,9 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         favourite=favourite,
         counter_venues=counter_venues,
         concede_after=concede_after,
+        counter_rationality=np.array(
+            [-1.0 if p.counter_rationality is None else p.counter_rationality for p in principals.values()]
+        ),
         leverage=leverage,
         pressure=pressure,
         scheduled_readiness=scheduled_readiness,
@@ -280,6 +317,48 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         **_gatherings(scenario, venue_index),
         **({} if len(epochs) == 1 and epochs[0].available.all() else
            {"epochs": epochs, "epoch_of_round": epoch_of_round}),
+        track=_track(scenario),
+    )
+
+
+def _track(scenario: Scenario) -> TrackInputs | None:
+    """Eq. (11): the track's start, floor and decay, its talks by round, the mediators'
+    effort, the principals' readiness weights and requirements, and the events' effects."""
+    track = scenario.track
+    if track is None:
+        return None
+    time = scenario.time
+    t = np.arange(time.rounds + 1)
+    talks_on = np.zeros((len(track.talks), time.rounds + 1), dtype=bool)
+    for q, talks in enumerate(track.talks):
+        first = time.round_of(talks.date)
+        if talks.every is None:
+            talks_on[q] = t == first
+        else:
+            last = time.round_of(talks.until) if talks.until is not None else time.rounds
+            talks_on[q] = (t >= first) & (t <= last) & ((t - first) % talks.every == 0)
+        talks_on[q, 0] = False
+    scheduled = np.zeros(time.rounds + 1)
+    for event in scenario.events.scheduled:
+        first, end = event_rounds(scenario, event)
+        scheduled[first:min(end, time.rounds + 1)] += event.progress
+    principals, mediators = list(scenario.principals), list(scenario.mediators)
+    empty = Effort(step=0.0)
+    efforts = [track.effort.get(mid, empty) for mid in mediators]
+    return TrackInputs(
+        name=track.name,
+        start=track.start,
+        floor=track.floor,
+        decay=track.decay,
+        talks_on=talks_on,
+        talks_step=np.array([talks.step for talks in track.talks], dtype=float),
+        talks_sd=np.array([talks.sd for talks in track.talks], dtype=float),
+        effort_step=np.array([effort.step for effort in efforts], dtype=float),
+        effort_sd=np.array([effort.sd for effort in efforts], dtype=float),
+        readiness=np.array([track.readiness.get(pid, 0.0) for pid in principals], dtype=float),
+        requires=np.array([track.requires.get(pid, 0.0) for pid in principals], dtype=float),
+        scheduled=scheduled,
+        shock=np.array([shock.progress for shock in scenario.events.shocks], dtype=float),
     )
 
 
@@ -355,10 +434,18 @@ def _counter_proposals(
     concede_after = _concede_after(scenario)
     counter_venues = tuple(
         concessions(utility[i], favourite[i], finite.all(axis=0), p.concede.to, venue_index) if concede_after[i]
+        else drawn_counter_venues(finite[i], favourite[i]) if p.counter_rationality is not None and favourite[i] >= 0
         else np.array([favourite[i]] if favourite[i] >= 0 else [], dtype=np.int64)
         for i, p in enumerate(principals)
     )
     return favourite, counter_venues, concede_after
+
+
+def drawn_counter_venues(own_venues: np.ndarray, favourite: int) -> np.ndarray:
+    """Eq. (8'): the venues a principal with counter_rationality draws from: its favourite
+    first, then every other listed venue that is not its own red line, in venue order."""
+    rest = [int(v) for v in np.flatnonzero(own_venues) if v != favourite]
+    return np.array([favourite, *rest], dtype=np.int64)
 
 
 def _concede_after(scenario: Scenario) -> np.ndarray:
@@ -494,6 +581,8 @@ def shock_gate(scenario: Scenario, shock: Shock) -> ShockGate:
         collapsed_within=(when.collapsed_within or 0) if when else 0,
         failed_rounds=(when.failed_rounds or 0) if when else 0,
         failed_in_a_row=(when.failed_in_a_row or 0) if when else 0,
+        progress_at_least=(when.progress_at_least or 0.0) if when else 0.0,
+        progress_below=(when.progress_below or 0.0) if when else 0.0,
     )
 
 

@@ -13,6 +13,7 @@ phase  process          what it does
 0/8    structure        a structure epoch starts: red lines, utilities, venues on offer
 0/8    events           shocks start (hazard) or wear off; active effects are summed
 1/8    mediator (each)  re-engages after a pause; sets its pressure
+3/16   track            the negotiation track moves: decay, talks, effort, events (eq. 11)
 2/8    principal (each) assesses: readiness, drift, events and pressure felt
 3/8    mediator (each)  proposes venues by its strategy
 4/8    principal (each) counter-proposes its favourite venue (or its concession)
@@ -65,12 +66,15 @@ def simulate_batch(
     attention = np.random.default_rng(attention_seed(seed)) if inputs.attention_varies else None
     starts = np.random.default_rng(child_seed(seed, STARTS)) if uses_starts(inputs) else None
     lengths = np.random.default_rng(child_seed(seed, LENGTHS)) if inputs.prep_varies else None
-    state = BatchState(inputs, size, rng, attention, starts, lengths)
+    steps = np.random.default_rng(child_seed(seed, TRACK)) if inputs.has_track and inputs.track.noisy else None
+    state = BatchState(inputs, size, rng, attention, starts, lengths, steps)
     env = simpy.Environment()
     actors: list[Generator] = [structure(env, state)] if inputs.epochs else []
     if len(inputs.shock_hazard):
         actors.append(event_source(env, state))
     actors += [mediator(env, state, k) for k in range(len(inputs.mediators))]
+    if inputs.has_track:
+        actors.append(track(env, state))
     actors += [principal(env, state, i) for i in range(len(inputs.principals))]
     if len(inputs.gathering_venue):
         actors.append(gatherings(env, state))
@@ -96,6 +100,7 @@ def attention_seed(seed: np.random.SeedSequence) -> np.random.SeedSequence:
 #: uses its feature, so that every other scenario keeps exactly its random numbers.
 STARTS = (0x616E6E, 0)  # eqs. (4c) and (4b): gatherings' attendance, an announced summit's joins
 LENGTHS = (0x616E6E, 1)  # eq. (4a): drawn preparation lengths, one uniform per run and round
+TRACK = (0x747263, 0)  # eq. (11): the negotiation track's drawn steps
 
 
 def child_seed(seed: np.random.SeedSequence, key: tuple[int, ...]) -> np.random.SeedSequence:
@@ -147,6 +152,19 @@ def mediator(env: simpy.Environment, state: BatchState, k: int) -> Generator:
         state.count_failure(k)
 
 
+def track(env: simpy.Environment, state: BatchState) -> Generator:
+    """Eq. (11): after the mediators engage (phase 1½), the negotiation track moves."""
+    while True:
+        yield at_sixteenth(env, 3)
+        state.update_track(current_round(env))
+
+
+def at_sixteenth(env: simpy.Environment, sixteenths: int) -> simpy.Timeout:
+    """A timeout that ends at the next time the clock shows ``sixteenths / 16`` of a round."""
+    delay = (sixteenths / 16 - env.now) % 1.0
+    return env.timeout(delay if delay > 0 else 1.0)
+
+
 def principal(env: simpy.Environment, state: BatchState, i: int) -> Generator:
     """Principal ``i``: assesses at phase 2, counter-proposes at 4, decides at 5, and, if
     it concedes, counts the round at 7."""
@@ -166,8 +184,7 @@ def principal(env: simpy.Environment, state: BatchState, i: int) -> Generator:
 def gatherings(env: simpy.Environment, state: BatchState) -> Generator:
     """Eq. (4c): after the counter-proposals (phase 4½), each gathering's slot."""
     while True:
-        delay = (9 / 16 - env.now) % 1.0
-        yield env.timeout(delay if delay > 0 else 1.0)
+        yield at_sixteenth(env, 9)
         state.place_gatherings(current_round(env))
 
 

@@ -47,6 +47,7 @@ class BatchOutcome:
     rejected: np.ndarray  # int, table entries not accepted by every principal
     collapses: np.ndarray  # int, agreements that collapsed in preparation
     reason: np.ndarray  # int code into REASONS
+    deal_round: np.ndarray  # int, round the negotiation track reached its deal (eq. 11), 0 never
 
     def __len__(self) -> int:
         return len(self.held)

@@ -1,5 +1,5 @@
 """Eqs. (6), (6') and (6''): random shocks per run — when they start, how long they last, and the
-readiness, pressure and collapse-risk effects they add while active (or for good).
+readiness, pressure, collapse-risk and track-progress (11) effects they add while active (or for good).
 
 The effects are summed into arrays the round's other rules read; a round in which no
 shock is active, and none was the round before, costs one comparison. Which runs a
@@ -23,17 +23,21 @@ class ShockState:
         self.readiness = np.zeros((n, size))  # summed effects of the active shocks
         self.pressure = np.zeros((m, size))
         self.collapse = np.zeros(size)
+        self.progress = np.zeros(size)  # eq. (11): added to the track's progress
         self.lasting_readiness = np.zeros((n, size))  # eq. (6'): shocks' effects for good
         # Which principals and mediators any shock can move: the others skip the sums.
         self.pressure_shocked = inputs.shock_pressure.any(axis=0) if s else np.zeros(m, dtype=bool)
         self.readiness_shocked = inputs.shock_readiness.any(axis=0) if s else np.zeros(n, dtype=bool)
         self.readiness_lasting = inputs.shock_lasting.any(axis=0) if s else np.zeros(n, dtype=bool)
         self.collapse_shocked = bool(s and inputs.shock_collapse.any())
+        progress = inputs.track.shock if inputs.track is not None else np.zeros(s)
+        self.progress_shocked = bool(s and progress.any())
         self._targets = [
             (
                 [(i, float(x)) for i, x in enumerate(inputs.shock_readiness[j]) if x],
                 [(k, float(x)) for k, x in enumerate(inputs.shock_pressure[j]) if x],
                 float(inputs.shock_collapse[j]),
+                float(progress[j]),
             )
             for j in range(s)
         ]
@@ -69,12 +73,15 @@ class ShockState:
         self.readiness.fill(0.0)
         self.pressure.fill(0.0)
         self.collapse.fill(0.0)
+        self.progress.fill(0.0)
         for j in running:
-            readiness, pressure, collapse = self._targets[j]
+            readiness, pressure, collapse, progress = self._targets[j]
             for i, delta in readiness:
                 self.readiness[i] += np.multiply(active[j], delta, out=effect)
             for k, delta in pressure:
                 self.pressure[k] += np.multiply(active[j], delta, out=effect)
             if collapse:
                 self.collapse += np.multiply(active[j], collapse, out=effect)
+            if progress:
+                self.progress += np.multiply(active[j], progress, out=effect)
         self._on = len(running) > 0

@@ -58,16 +58,19 @@ class BatchState:
         attention: np.random.Generator | None = None,
         starts: np.random.Generator | None = None,
         lengths: np.random.Generator | None = None,
+        track: np.random.Generator | None = None,
     ) -> None:
         """``rng`` is the batch's stream; ``attention`` the stream of the mediators'
         per-run patience and pause, needed only when some mediator has a spread;
         ``starts`` the stream of the gatherings' attendance and the announced summit's
         joins (eqs. 4c, 4b), ``lengths`` that of drawn preparation lengths (eq. 4a),
-        each needed only when the scenario uses them."""
+        ``track`` that of the negotiation track's steps (eq. 11), each needed only when
+        the scenario uses them."""
         self.inputs = inputs
         self.size = size
         self.rng = rng
         self._lengths = lengths
+        self._track_rng = track
         self._init_principals()  # draws first: the batch stream's opening numbers
         self.shocks = ShockState(inputs, size)
         self._init_mediators(attention)
@@ -75,6 +78,7 @@ class BatchState:
         self._init_table()
         self._init_outcomes()
         self._init_announced(starts)
+        self._init_track()
         self._init_structure()
         self._float = np.empty(size)
         self._float2 = np.empty(size)
@@ -99,6 +103,8 @@ class BatchState:
         # failed rounds since it last conceded.
         self.concession = np.zeros((n, size), dtype=np.int64)
         self.unanswered = np.zeros((n, size), dtype=np.int64)
+        # Eq. (8'): a uniform per run and round for each principal that draws its counter-proposal.
+        self._counter_draw = np.empty(size) if (inputs.counter_rationality >= 0).any() else None
 
     def _init_mediators(self, attention: np.random.Generator | None) -> None:
         """Engagement, patience and pressure per mediator and run."""
@@ -164,6 +170,20 @@ class BatchState:
             joins = np.ones(self.size, dtype=bool) if chance >= 1 else draws[row] < chance
             row += chance < 1
             self.parties |= joins.astype(np.int64) << k
+
+    def _init_track(self) -> None:
+        """Eq. (11): each run's progress on the negotiation track, from the track's start,
+        and the round it reached the deal (0: not yet)."""
+        track = self.inputs.track
+        self.progress = np.full(self.size, track.start if track is not None else 0.0)
+        self.deal_round = np.zeros(self.size, dtype=np.int64)
+        if track is None:
+            return
+        if track.noisy and self._track_rng is None:
+            raise ValueError("the track's steps are drawn: pass the track stream")
+        self._track_step = np.empty(self.size)
+        self._track_noise = np.empty((track.noisy, self.size))
+        self._gated_principals = [(i, float(level)) for i, level in enumerate(track.requires) if level > 0]
 
     def _init_table(self) -> None:
         """The table: mediators' slots first, then one counter-proposal slot per principal
@@ -271,6 +291,54 @@ class BatchState:
             out &= self.failed_total >= gate.failed_rounds
         if gate.failed_in_a_row:
             out &= self.failed_run >= gate.failed_in_a_row
+        if gate.progress_at_least:
+            out &= self.progress >= gate.progress_at_least
+        if gate.progress_below:
+            out &= self.progress < gate.progress_below
+
+    # -- the negotiation track ------------------------------------------------------------
+    def update_track(self, t: int) -> None:
+        """Eq. (11): progress decays towards the floor, then the round's talks, the engaged
+        mediators' effort and the active events move it; it never falls below the floor,
+        and a run whose progress reaches 1 has its deal, for good.
+
+        The normal draws come from the track's own stream, one per run for each talks held
+        and each effort with a spread, every round whatever happened (common random numbers)."""
+        track = self.inputs.track
+        progress, step = self.progress, self._track_step
+        if t > 1 and track.decay:
+            progress -= track.floor
+            progress *= 1.0 - track.decay
+            progress += track.floor
+        step.fill(float(track.scheduled[t]) + float(np.dot(track.talks_on[:, t], track.talks_step)))
+        noise = self._track_noise
+        if len(noise):
+            self._track_rng.standard_normal(out=noise)
+        row = 0
+        for q in np.flatnonzero(track.talks_sd > 0):
+            if track.talks_on[q, t]:
+                step += np.multiply(noise[row], track.talks_sd[q], out=self._float)
+            row += 1
+        for k in range(len(track.effort_step)):
+            mean, sd = float(track.effort_step[k]), float(track.effort_sd[k])
+            if not mean and not sd:
+                continue
+            effort = np.multiply(noise[row], sd, out=self._float) if sd else self._float
+            if sd:
+                row += 1
+                effort += mean
+            else:
+                effort.fill(mean)
+            effort *= self.engaged[k]
+            step += effort
+        if self.shocks.progress_shocked:
+            step += self.shocks.progress
+        progress += step
+        np.maximum(progress, track.floor, out=progress)
+        reached = np.greater_equal(progress, 1.0, out=self._mask)
+        reached &= self.deal_round == 0
+        np.putmask(self.deal_round, reached, t)
+        np.putmask(progress, self.deal_round > 0, 1.0)  # the deal is absorbing
 
     # -- structure ------------------------------------------------------------------
     def restructure(self, t: int) -> None:
@@ -374,11 +442,16 @@ class BatchState:
         for g, effect in self._gathering_readiness[i]:  # eq. (4c): while the gathering runs
             if inputs.gathering_running[g, t]:
                 situation += effect
+        track = inputs.track
+        if track is not None and track.readiness[i]:  # eq. (11): readiness grows with progress
+            situation += np.multiply(self.progress, float(track.readiness[i]), out=felt)
         # odds_against(situation, b_i): the situation is finite (every input is), so the
         # red-line case of odds_against cannot arise here.
         exponent = np.multiply(situation, -inputs.sharpness[i], out=felt)
         np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent)
         np.exp(exponent, out=self.odds[i])
+        if track is not None and track.requires[i]:  # eq. (11): meets only from this level
+            np.putmask(self.odds[i], self.progress < track.requires[i], np.inf)
 
     def counter_propose(self, i: int) -> None:
         """Principal ``i`` puts its favourite acceptable venue on the table, or, once it
@@ -388,11 +461,32 @@ class BatchState:
         if not len(venues):
             if slot >= 0:  # a structure epoch (6''') in which it has no venue to put forward
                 self.probability[slot].fill(np.inf)
+            if self._counter_draw is not None and self.inputs.counter_rationality[i] >= 0:
+                self.rng.random(out=self._counter_draw)  # drawn whatever happened (8')
+            return
+        rationality = float(self.inputs.counter_rationality[i])
+        if rationality >= 0:
+            self._draw_counter_proposal(i, slot, venues, rationality)
             return
         if len(venues) == 1 or not self.concession[i].any():
             self.place_venue(slot, int(venues[0]), self.negotiating)
             return
         self.place_venues(slot, venues[self.concession[i]], self.negotiating)
+        self.slot_cost_from_venues(slot)
+
+    def _draw_counter_proposal(self, i: int, slot: int, venues: np.ndarray, rationality: float) -> None:
+        """Eq. (8'): principal ``i``'s counter-proposal drawn among its own acceptable venues,
+        P(v) proportional to exp(rationality * u_iv), one uniform per run and round (drawn
+        whatever happened). The utilities are read from the venues' odds now,
+        u_iv = -log(odds_iv) / b_i, so they are this round's."""
+        log_odds = np.log(self.venue_odds[i, venues])
+        weights = np.exp(-(rationality / float(self.inputs.sharpness[i])) * (log_odds - log_odds.min()))
+        cumulative = np.cumsum(weights)
+        draw = self.rng.random(out=self._counter_draw)
+        draw *= cumulative[-1]
+        index = np.searchsorted(cumulative, draw, side="right")
+        np.minimum(index, len(venues) - 1, out=index)
+        self.place_venues(slot, venues[index], self.negotiating)
         self.slot_cost_from_venues(slot)
 
     def place_gatherings(self, t: int) -> None:
@@ -589,6 +683,10 @@ class BatchState:
         self.offered.fill(0)
 
     def all_held(self) -> bool:
+        """True when every run has held its summit (and, with a track, reached its deal):
+        nothing a later round does can change the outcomes."""
+        if self.inputs.track is not None and self.deal_round.min() == 0:
+            return False
         return bool(self.phase.min() == HELD)  # HELD is the largest phase code
 
     def outcome(self) -> BatchOutcome:
@@ -615,4 +713,5 @@ class BatchState:
             rejected=self.rejected,
             collapses=self.collapses,
             reason=reason.astype(np.int8),
+            deal_round=self.deal_round.copy(),
         )

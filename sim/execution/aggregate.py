@@ -34,8 +34,11 @@ class Tally:
     collapses: int = 0
     runs_with_collapse: int = 0
     rejected: int = 0
+    deals: np.ndarray = field(default=None)  # (rounds + 1,): runs whose track reached its deal, by round (eq. 11)
 
     def __post_init__(self) -> None:
+        if self.deals is None:
+            self.deals = np.zeros(self.rounds + 1, dtype=np.int64)
         if self.held is None:
             self.held = np.zeros((self.rounds + 1, self.venues), dtype=np.int64)
         if self.formats is None:
@@ -59,6 +62,7 @@ class Tally:
             collapses=int(outcome.collapses.sum()),
             runs_with_collapse=int((outcome.collapses > 0).sum()),
             rejected=int(outcome.rejected.sum()),
+            deals=np.bincount(outcome.deal_round[outcome.deal_round > 0], minlength=rounds + 1),
         )
 
     def add(self, other: "Tally") -> None:
@@ -70,6 +74,7 @@ class Tally:
         self.collapses += other.collapses
         self.runs_with_collapse += other.runs_with_collapse
         self.rejected += other.rejected
+        self.deals += other.deals
 
     @property
     def summits(self) -> int:
@@ -92,6 +97,10 @@ class Summary:
     mean_collapses: float
     p_any_collapse: Estimate
     mean_rejected: float
+    # Eq. (11), with a negotiation track: P(the track reaches its deal by the horizon) and
+    # by each reporting date; None and () without one.
+    p_deal: Estimate | None = None
+    deal_by_date: tuple[tuple[dt.date, Estimate], ...] = ()
 
 
 QUANTILES = (0.10, 0.25, 0.50, 0.75, 0.90)
@@ -102,22 +111,22 @@ def summarise(
     venue_ids: tuple[str, ...],
     milestones: list[tuple[dt.date, int]],
     formats: Sequence[tuple[int, str]] = ((1, "bilateral"), (2, "multilateral")),
+    track: bool = False,
 ) -> Summary:
     """Estimates with intervals from a tally.
 
     ``milestones`` pairs each reporting date with the last round that opens on or before
     it; P(summit by date) counts summits held in rounds up to that one. ``formats`` are
     the (code, name) pairs to report, those the scenario can produce
-    (:func:`reported_formats`).
+    (:func:`reported_formats`). With ``track``, the deal's probabilities too (eq. 11).
     """
     n = tally.runs
     summits = tally.summits
     by_round = tally.held.sum(axis=1)
     cumulative = np.cumsum(by_round)
     by_venue = tally.held.sum(axis=0)
-    by_date = tuple(
-        (day, Estimate.of(int(cumulative[min(max(last, 0), tally.rounds)]), n)) for day, last in milestones
-    )
+    by_date = by_dates(cumulative, tally.rounds, n, milestones)
+    deals = np.cumsum(tally.deals)
     return Summary(
         runs=n,
         p_summit=Estimate.of(summits, n),
@@ -131,7 +140,16 @@ def summarise(
         mean_collapses=tally.collapses / n if n else math.nan,
         p_any_collapse=Estimate.of(tally.runs_with_collapse, n),
         mean_rejected=tally.rejected / n if n else math.nan,
+        p_deal=Estimate.of(int(deals[-1]), n) if track else None,
+        deal_by_date=by_dates(deals, tally.rounds, n, milestones) if track else (),
     )
+
+
+def by_dates(
+    cumulative: np.ndarray, rounds: int, n: int, milestones: list[tuple[dt.date, int]]
+) -> tuple[tuple[dt.date, Estimate], ...]:
+    """A cumulative count by round read at each reporting date, as estimates of ``n`` runs."""
+    return tuple((day, Estimate.of(int(cumulative[min(max(last, 0), rounds)]), n)) for day, last in milestones)
 
 
 def reported_formats(inputs: ModelInputs) -> tuple[tuple[int, str], ...]:

@@ -88,6 +88,7 @@ class Journal:
             tally = Tally(
                 rounds, venues, len(saved["tally_formats"]) - len(FORMATS),
                 held=saved["tally_held"], formats=saved["tally_formats"], reasons=saved["tally_reasons"],
+                deals=saved["tally_deals"] if "tally_deals" in saved.files else None,  # saved before eq. (11)
                 **{name: int(saved[f"tally_{name}"]) for name in TALLY_COUNTS},
             )
             outcome = BatchOutcome(**{f: saved[f] for f in FIELDS}) if "held" in saved.files else None
@@ -96,6 +97,7 @@ class Journal:
     def save(self, index: int, tally: Tally, outcome: BatchOutcome | None) -> None:
         """Write one finished batch, atomically."""
         arrays = {"tally_held": tally.held, "tally_formats": tally.formats, "tally_reasons": tally.reasons,
+                  "tally_deals": tally.deals,
                   **{f"tally_{name}": np.array(getattr(tally, name)) for name in TALLY_COUNTS}}
         if outcome is not None:
             arrays.update({f: getattr(outcome, f) for f in FIELDS})

@@ -104,7 +104,7 @@ class Result:
     @functools.cached_property
     def summary(self) -> Summary:
         return summarise(self.tally, self.inputs.venues, self.scenario.time.reporting_dates(),
-                         reported_formats(self.inputs))
+                         reported_formats(self.inputs), track=self.inputs.has_track)
 
     @property
     def p_summit(self) -> Estimate:
@@ -120,13 +120,24 @@ class Result:
         horizon is a :class:`~sim.errors.UsageError`: the runs stop there, so they would
         give only a lower bound. ``day`` is a date or an ISO text such as ``"2026-06-30"``.
         """
+        return self._by(day, self.tally.held.sum(axis=1))
+
+    def p_deal_by(self, day: dt.date | str) -> Estimate:
+        """P(the negotiation track reached its deal by ``day``), eq. (11), counted as
+        :meth:`p_by` counts summits; a :class:`~sim.errors.UsageError` without a track."""
+        if not self.inputs.has_track:
+            raise UsageError(f"scenario '{self.scenario.name}' has no track: section, so no deal to count")
+        return self._by(day, self.tally.deals)
+
+    def _by(self, day: dt.date | str, by_round: np.ndarray) -> Estimate:
+        """The runs counted in ``by_round`` (per round) up to the round including ``day``."""
         day = _as_date(day)
         time = self.scenario.time
         if day > time.horizon_end:
             raise UsageError(f"{day} is after the scenario's horizon ({time.start} to {time.horizon_end}); "
                              "the runs say nothing about later dates")
         last = max(time.round_of(day), 0)
-        return Estimate.of(int(self.tally.held[1: last + 1].sum()), self.tally.runs)
+        return Estimate.of(int(by_round[1: last + 1].sum()), self.tally.runs)
 
     def curve(self) -> list[dict[str, Any]]:
         """P(summit by round t) for every round: one plain dict per round, CSV-ready."""

@@ -25,6 +25,7 @@ COMPARE_FIXED = (
     "median_round", "median_date", "median_days",
 )
 COMPARE_DIFF = ("baseline", "diff_vs_baseline", "diff_low", "diff_high", "diff_method")
+COMPARE_DEAL = ("p_deal", "p_deal_low", "p_deal_high")
 
 
 def number(value: float | None) -> str:
@@ -67,6 +68,9 @@ def summary_rows(result: Result) -> list[list[str]]:
     rows += [[name, "p_summit_by_format", f, *estimate_cells(e)] for f, e in summary.format_of_runs.items()]
     rows += [[name, "reason_share", r, *estimate_cells(e)] for r, e in summary.reason_share.items()]
     rows.append([name, "p_any_collapse", "", *estimate_cells(summary.p_any_collapse)])
+    if summary.p_deal is not None:  # eq. (11), only for scenarios with a track
+        rows.append([name, "p_deal", "", *estimate_cells(summary.p_deal)])
+        rows += [[name, "p_deal_by", day.isoformat(), *estimate_cells(e)] for day, e in summary.deal_by_date]
     time = result.scenario.time
     for key, value in summary.rounds_quantiles.items():
         rows.append([name, "summit_round_quantile", key, "" if value is None else str(value), "", "", "", str(summary.p_summit.count)])
@@ -105,13 +109,21 @@ def run_cells(scenario: Scenario) -> dict[str, Callable[[dict[str, list[Any]]], 
         "rejected": lambda f: f["rejected"],
         "collapses": lambda f: f["collapses"],
         "reason": lambda f: [REASONS[code] for code in f["reason"]],
+        # Eq. (11), only for scenarios with a track (the others' runs CSV is unchanged).
+        **({"deal_round": lambda f: [rnd or "" for rnd in f["deal_round"]]} if scenario.track else {}),
     }
+
+
+def run_columns(scenario: Scenario) -> tuple[str, ...]:
+    """The runs CSV's header for ``scenario``: :data:`RUN_COLUMNS`, and ``deal_round`` with
+    a track (eq. 11)."""
+    return (*RUN_COLUMNS, "deal_round") if scenario.track else RUN_COLUMNS
 
 
 def runs_csv_sink(handle: IO[str], scenario: Scenario) -> Callable[[int, BatchOutcome], None]:
     """A callback for :func:`sim.execution.runner.simulate` that streams per-run rows to ``handle``."""
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(RUN_COLUMNS)
+    writer.writerow(run_columns(scenario))
     cells = run_cells(scenario)
 
     def write(first_run: int, outcome: BatchOutcome) -> None:
@@ -136,14 +148,17 @@ def compare_table(arms: Sequence[tuple[str, Arm]], baseline: Arm) -> tuple[list[
     """One row per scenario; a ``share_<venue>`` column for every venue in any of them.
 
     ``diff_*`` columns give P(summit) minus the baseline's, with the paired interval when
-    the runs correspond (same seed and run count), else the independent one.
+    the runs correspond (same seed and run count), else the independent one. When some
+    scenario has a track, ``p_deal`` and its interval follow (empty for those without).
     """
     venues: list[str] = []
     formats: list[str] = []
     for _, arm in arms:
         venues += [v for v in arm.result.inputs.venues if v not in venues]
         formats += [f for f in arm.result.summary.format_of_runs if f not in formats]
-    header = [*COMPARE_FIXED, *COMPARE_DIFF, *(f"share_{v}" for v in venues), *(f"format_{f}" for f in formats)]
+    tracks = any(arm.result.inputs.has_track for _, arm in arms)
+    header = [*COMPARE_FIXED, *COMPARE_DIFF, *(f"share_{v}" for v in venues), *(f"format_{f}" for f in formats),
+              *(COMPARE_DEAL if tracks else ())]
     rows = []
     for path, arm in arms:
         result = arm.result
@@ -154,8 +169,16 @@ def compare_table(arms: Sequence[tuple[str, Arm]], baseline: Arm) -> tuple[list[
             *median_fields(result),
             baseline.label, *bounds(d), "paired" if d.paired else "independent",
             *share_cells(result, venues), *format_cells(result, formats),
+            *(deal_cells(result) if tracks else ()),
         ])
     return header, rows
+
+
+def deal_cells(result: Result) -> list[str]:
+    """P(the track reaches its deal by the horizon) and its interval (eq. 11); empty cells
+    for a scenario without a track."""
+    deal = result.summary.p_deal
+    return bounds(deal) if deal is not None else ["", "", ""]
 
 
 def write_rows(handle: IO[str], header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -213,6 +236,10 @@ def result_json(result: Result, zone: Zone, overrides: Sequence[str] = ()) -> di
         "p_any_collapse": estimate_json(summary.p_any_collapse),
         "mean_collapses": summary.mean_collapses,
         "mean_rejected_proposals": summary.mean_rejected,
+        # Eq. (11), only for scenarios with a track (the others' JSON is unchanged).
+        **({"track": {"name": scenario.track.name, "p_deal": estimate_json(summary.p_deal),
+                      "p_deal_by": {day.isoformat(): estimate_json(e) for day, e in summary.deal_by_date}}}
+           if summary.p_deal is not None else {}),
     }
 
 

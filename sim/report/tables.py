@@ -86,13 +86,23 @@ def _render_headline(result: Result, zone: Zone, console: Console) -> None:
         f"[bold]P(summit by {time.horizon_end}) = {percent(p.value)}[/bold]  "
         f"(95% interval {interval(p)}; {p.count:,} of {p.trials:,} runs)"
     )
+    deal = result.summary.p_deal
+    if deal is not None:  # eq. (11)
+        console.print(
+            f"P(track deal by {time.horizon_end}) = {percent(deal.value)}  ({scenario.track.name}; "
+            f"95% interval {interval(deal)}; {deal.count:,} of {deal.trials:,} runs)", markup=False,
+        )
 
 
 def _by_date_table(summary: Summary) -> Table:
+    """P(summit) by date, and beside it, with a track, P(the track's deal) by date (eq. 11)."""
+    deal = [("P(track deal)", "right"), ("95% interval", "right")] if summary.p_deal is not None else []
     table = titled_table("Summit by date (cumulative)",
-                         [("by", "left"), ("P(summit)", "right"), ("95% interval", "right")])
+                         [("by", "left"), ("P(summit)", "right"), ("95% interval", "right"), *deal])
+    deals = dict(summary.deal_by_date)
     for day, estimate in summary.by_date:
-        table.add_row(str(day), percent(estimate.value), interval(estimate))
+        cells = [percent(deals[day].value), interval(deals[day])] if deal else []
+        table.add_row(str(day), percent(estimate.value), interval(estimate), *cells)
     return table
 
 
@@ -233,8 +243,13 @@ def render_zone(zone: Zone, console: Console) -> None:
         console.print(f"Change of structure: {change}")
     for gathering in zone.gatherings:
         console.print(f"Gathering: {gathering.sentence()}")
+    if zone.track is not None:  # eq. (11)
+        for line in zone.track.sentences():
+            console.print(line, markup=False)
     if zone.proposals:
-        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator:")
+        drawing = [p for p in zone.proposals if p in zone.standings[0].first_round_acceptance]
+        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator"
+                      + (" (and each drawn counter-proposal, eq. 8'):" if drawing else ":"))
         proposals = Table()
         proposals.add_column("venue")
         for mediator in zone.proposals:
@@ -269,6 +284,8 @@ def render_trace(trace: Trace, console: Console) -> None:
             pressure += "\n" + ", ".join(record.shocks)
         if record.structure:  # eq. (6''')
             pressure += "\n" + ", ".join(record.structure)
+        if record.progress is not None:  # eq. (11)
+            pressure += f"\ntrack {record.progress:.2f}"
         offers = "\n".join(
             f"{offer.venue} ({offer.proposed_by}): "
             + ", ".join(

@@ -42,6 +42,11 @@ LogitSize = Annotated[float, Field(ge=0.0, le=LOGIT_LIMIT), BeforeValidator(not_
 Rounds = Annotated[int, Field(ge=1, le=MAX_ROUNDS), BeforeValidator(not_a_boolean)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+#: The negotiation track's scale (eq. 11): 0 nothing agreed, 1 a deal.
+Progress = Annotated[float, Field(ge=0.0, lt=1.0), BeforeValidator(not_a_boolean)]
+Level = Annotated[float, Field(gt=0.0, le=1.0), BeforeValidator(not_a_boolean)]
+Step = Annotated[float, Field(ge=-1.0, le=1.0), BeforeValidator(not_a_boolean)]
+Spread = Annotated[float, Field(ge=0.0, le=1.0), BeforeValidator(not_a_boolean)]
 
 
 class Strict(BaseModel):
@@ -223,6 +228,11 @@ class Principal(Strict):
         1.0, gt=0.0, le=20.0, description="Logit slope; low values mean noisy choices."
     )
     counter_propose: Flag = Field(True, description="Puts its favourite venue on the table.")
+    counter_rationality: LogitSize | None = Field(
+        None,
+        description="With a value: each round's counter-proposal is drawn by a logit choice over its own "
+                    "utilities with this rationality (eq. 8'); none: always its favourite.",
+    )
     concede: Concession | None = Field(
         None, description="Counter-proposes other venues, one after another, when its own is not agreed."
     )
@@ -293,6 +303,9 @@ class Effects(Strict):
     readiness: dict[Identifier, Logit] = Field(default_factory=dict)
     pressure: dict[Identifier, Logit] = Field(default_factory=dict)
     collapse_risk: Number = Field(0.0, ge=-1.0, le=1.0)
+    progress: Number = Field(
+        0.0, ge=-1.0, le=1.0, description="Added to the negotiation track's progress in each round it is active (eq. 11).",
+    )
 
 
 class RedLineChange(Strict):
@@ -346,12 +359,18 @@ class Trigger(Strict):
     failed_in_a_row: Rounds | None = Field(
         None, description="Only after at least N failed rounds in a row (an agreement resets the count).",
     )
+    progress_at_least: Level | None = Field(
+        None, description="Only while the negotiation track's progress is at least this level (eq. 11).",
+    )
+    progress_below: Level | None = Field(
+        None, description="Only while the negotiation track's progress is below this level (eq. 11).",
+    )
 
     @model_validator(mode="after")
     def _some_condition(self) -> "Trigger":
         if not self.conditions:
             raise ValueError("give at least one condition (preparing, collapsed, collapsed_within, "
-                             "failed_rounds, failed_in_a_row), or leave out when")
+                             "failed_rounds, failed_in_a_row, progress_at_least, progress_below), or leave out when")
         return self
 
     @property
@@ -425,6 +444,51 @@ class Gathering(Strict):
     )
 
 
+class Talks(Strict):
+    """Delegation-level talks that move the negotiation track (eq. 11): once, or every
+    ``every`` rounds from ``date`` until ``until``."""
+
+    name: Name
+    date: Date = Field(description="The day of the first round of talks.")
+    every: Rounds | None = Field(None, description="Rounds between recurrences; none: held once.")
+    until: Date | None = Field(None, description="The last day a recurrence may fall on; none: the horizon's end.")
+    step: Step = Field(description="Mean progress a round of talks makes (negative: a setback).")
+    sd: Spread = Field(0.0, description="Standard deviation of a round's progress, drawn per run and round.")
+
+
+class Effort(Strict):
+    """A mediator's own work on the track: progress per round while it is engaged (eq. 11)."""
+
+    step: Step = Field(description="Mean progress per round while the mediator is engaged.")
+    sd: Spread = Field(0.0, description="Standard deviation of a round's progress, drawn per run and round.")
+
+
+class Track(Strict):
+    """The negotiation track (eq. 11): progress towards a deal at delegation level, from 0
+    (nothing agreed) to 1 (a deal ready to sign), that the principals' readiness may
+    depend on and that a principal may require before it meets."""
+
+    name: Name = Field("negotiation track", description="What the track is towards (a ceasefire, a framework).")
+    start: Progress = Field(0.0, description="Progress when the horizon opens.")
+    floor: Progress = Field(0.0, description="Progress never falls below this level.")
+    decay: Probability = Field(0.0, description="Share of the progress above the floor lost per round.")
+    talks: list[Talks] = Field(default_factory=list, max_length=MAX_EVENTS)
+    effort: dict[Identifier, Effort] = Field(default_factory=dict, description="Per mediator: its effort (eq. 11).")
+    readiness: dict[Identifier, Logit] = Field(
+        default_factory=dict, description="Per principal: logit added to its readiness per unit of progress.",
+    )
+    requires: dict[Identifier, Level] = Field(
+        default_factory=dict,
+        description="Per principal: it accepts no venue while progress is below this level (1: only to sign).",
+    )
+
+    @model_validator(mode="after")
+    def _start_above_floor(self) -> "Track":
+        if self.start < self.floor:
+            raise ValueError(f"start ({self.start}) is below floor ({self.floor}); progress never falls below the floor")
+        return self
+
+
 class Simulation(Strict):
     runs: Whole = Field(50_000, ge=1, le=MAX_RUNS)
     seed: Whole = Field(0, ge=0, le=2**63 - 1)
@@ -451,6 +515,7 @@ class Scenario(Strict):
         default_factory=list, max_length=MAX_EVENTS,
         description="Scheduled multilateral events on whose sidelines the principals may meet (eq. 4c).",
     )
+    track: Track | None = Field(None, description="The negotiation track towards a deal (eq. 11).")
     simulation: Simulation = Field(default_factory=Simulation)
     uncertain: dict[Annotated[str, StringConstraints(max_length=300)], Distribution] = Field(
         default_factory=dict,
@@ -495,6 +560,7 @@ def _reference_problems(scenario: Scenario):
     yield from _structure_problems(scenario)
     yield from _announced_problems(scenario)
     yield from _gathering_problems(scenario)
+    yield from _track_problems(scenario)
 
 
 def _unknown(path: str, ref: str, allowed: Iterable[str], kind: str) -> Problem:
@@ -558,6 +624,13 @@ def _principal_problems(scenario: Scenario):
     """A principal's venues, red lines, concessions and presence preferences name what exists."""
     venues = set(scenario.venues)
     for aid, actor in scenario.principals.items():
+        if actor.counter_rationality is not None:
+            if not actor.counter_propose:
+                yield Problem(f"actors.{aid}.counter_rationality", "needs counter_propose: true; a principal "
+                                                                   "that makes no counter-proposals draws none")
+            elif actor.concede is not None:
+                yield Problem(f"actors.{aid}.counter_rationality", "set either concede (a fixed walk down a list) "
+                                                                   "or counter_rationality (a drawn choice), not both")
         if actor.concede is not None:
             if not actor.counter_propose:
                 yield Problem(f"actors.{aid}.concede", "needs counter_propose: true; a principal that makes "
@@ -772,6 +845,39 @@ def _gathering_problems(scenario: Scenario):
             for pid in getattr(gathering, field):
                 if pid not in principals:
                     yield _unknown(f"{base}.{field}.{pid}", pid, principals, "principal")
+
+
+def _track_problems(scenario: Scenario):
+    """The track names principals and mediators that exist, its talks fall within the
+    horizon, and nothing moves or reads a track the scenario does not have."""
+    track = scenario.track
+    if track is None:
+        for kind, events in (("scheduled", scenario.events.scheduled), ("shocks", scenario.events.shocks)):
+            for i, event in enumerate(events):
+                if event.progress:
+                    yield Problem(f"events.{kind}.{i}.progress", "needs a track: the scenario has no track: section")
+                when = getattr(event, "when", None)
+                for field in ("progress_at_least", "progress_below"):
+                    if when is not None and getattr(when, field) is not None:
+                        yield Problem(f"events.{kind}.{i}.when.{field}",
+                                      "needs a track: the scenario has no track: section")
+        return
+    principals, mediators, time = set(scenario.principals), set(scenario.mediators), scenario.time
+    for field in ("readiness", "requires"):
+        for pid in getattr(track, field):
+            if pid not in principals:
+                yield _unknown(f"track.{field}.{pid}", pid, principals, "principal")
+    for mid in track.effort:
+        if mid not in mediators:
+            yield _unknown(f"track.effort.{mid}", mid, mediators, "mediator")
+    for i, talks in enumerate(track.talks):
+        if not time.start <= talks.date <= time.horizon_end:
+            yield Problem(f"track.talks.{i}.date", f"{talks.date} is outside the horizon ({time.start} to {time.horizon_end})")
+        if talks.until is not None:
+            if talks.every is None:
+                yield Problem(f"track.talks.{i}.until", "needs every: talks held once have no last recurrence")
+            elif talks.until < talks.date:
+                yield Problem(f"track.talks.{i}.until", f"{talks.until} is before the talks' date ({talks.date})")
 
 
 def json_schema() -> dict:

@@ -213,10 +213,11 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
             )
         )
     joint = np.array([s.first_round_joint if s.available else 0.0 for s in standings])
+    start = inputs.in_epoch(0) if inputs.epochs else inputs  # eq. (6'''): the lists on offer in round 1
     proposals = {
         mid: dict(zip((inputs.venues[v] for v in spec.proposes),
                       (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
-        for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
+        for mid, spec in zip(inputs.mediators, start.mediator) if spec.per_round
     }
     proposals.update(counter_chances(inputs))
     parties = inputs.parties

@@ -321,3 +321,17 @@ def test_a_scenario_without_mediators_or_with_no_venue_left_still_runs():
     doc["actors"]["a"]["venues"] = {"geneva": 1.0}
     outcome = run(doc)
     assert not (outcome.held & (outcome.round >= k)).any() and outcome.held.any()
+
+
+def test_the_json_zone_lists_the_changes_only_for_scenarios_that_have_them():
+    from sim.analysis.zone import analyse_zone
+    from sim.report.export import result_json
+    from sim.execution.runner import simulate
+
+    doc = document([{"name": "ceasefire", "date": mid_round(3), "for_good": True,
+                     "red_lines": {"a": {"lift": ["geneva"]}}}], red_lines=("geneva",))
+    doc["simulation"]["runs"] = 200
+    for scheduled, expected in ((doc["events"]["scheduled"], 1), ([], 0)):
+        scenario = scenario_from_document({**doc, "events": {"scheduled": scheduled}})
+        payload = result_json(simulate(scenario), analyse_zone(scenario), [])
+        assert len(payload["zone"].get("structure_changes", [])) == expected

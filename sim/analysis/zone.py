@@ -60,6 +60,15 @@ class VenueStanding:
         return self.unlisted or self.announced or self.agreeable
 
     @property
+    def why_unreachable(self) -> str:
+        """Why no summit can be held here, for a report ("" when one can)."""
+        if self.reachable:
+            return ""
+        if self.blocked_by:
+            return f"ruled out by {', '.join(self.blocked_by)}"
+        return "never proposed" if self.available else "not on offer"
+
+    @property
     def first_round_joint(self) -> float:
         return float(np.prod(list(self.first_round_acceptance.values())))
 

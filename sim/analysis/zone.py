@@ -60,6 +60,15 @@ class VenueStanding:
         return self.unlisted or self.announced or self.agreeable
 
     @property
+    def why_unreachable(self) -> str:
+        """Why no summit can be held here, for a report ("" when one can)."""
+        if self.reachable:
+            return ""
+        if self.blocked_by:
+            return f"ruled out by {', '.join(self.blocked_by)}"
+        return "never proposed" if self.available else "not on offer"
+
+    @property
     def first_round_joint(self) -> float:
         return float(np.prod(list(self.first_round_acceptance.values())))
 
@@ -213,10 +222,11 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
             )
         )
     joint = np.array([s.first_round_joint if s.available else 0.0 for s in standings])
+    start = inputs.in_epoch(0) if inputs.epochs else inputs  # eq. (6'''): the lists on offer in round 1
     proposals = {
         mid: dict(zip((inputs.venues[v] for v in spec.proposes),
                       (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
-        for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
+        for mid, spec in zip(inputs.mediators, start.mediator) if spec.per_round
     }
     proposals.update(counter_chances(inputs))
     parties = inputs.parties

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.acceptance import odds_against
-from sim.engine.inputs import ModelInputs
+from sim.engine.inputs import MediatorInputs, ModelInputs
 
 CACHE_FLOATS = 1 << 16  # float64s per row chunk that stay in a core's cache (512 KB)
 
@@ -70,13 +70,16 @@ class JointCosts:
         groups = np.unique(self._venue_group[venues])
         return int(groups[0]) if len(groups) == 1 else -1
 
-    def restructure(self, utility: np.ndarray, available: np.ndarray) -> None:
+    def restructure(self, utility: np.ndarray, available: np.ndarray, mediators: tuple[MediatorInputs, ...]) -> None:
         """Eq. (6'''): a new structure epoch: the venues' odds from its utilities, a closed
         venue's infinite (nobody accepts it, so no strategy ranks or draws it), written in
-        place (the batch state reads the same array), and all that follows from them."""
+        place (the batch state reads the same array), the mediators' lists of venues on
+        offer, and all that follows from them."""
         odds = odds_against(utility, self._sharpness)
         odds[:, ~available] = np.inf
         self.venue_odds[:, :-1] = odds
+        self._mediators = mediators
+        self._proposes = [md.proposes for md in mediators]
         self._derive()
         self._rows.clear()
 

@@ -107,6 +107,7 @@ class Structure:
     favourite: np.ndarray  # (N,) as ModelInputs.favourite, among the venues on offer
     counter_venues: tuple[np.ndarray, ...]  # as ModelInputs.counter_venues
     acceptable: np.ndarray  # (V,) bool: no principal's red line
+    proposes: tuple[np.ndarray, ...]  # per mediator: its venues on offer (all closed: its whole list)
 
     def same_as(self, other: "Structure") -> bool:
         """True when the two epochs' structures are the same (whatever their first rounds)."""
@@ -268,10 +269,14 @@ class ModelInputs:
         return np.logical_or.reduce([f >= 0 for f in favourites])
 
     def in_epoch(self, k: int) -> "ModelInputs":
-        """These inputs with structure epoch ``k``'s utilities, favourites, counter-proposals
-        and zone (6'''); everything else, the epochs included, unchanged."""
+        """These inputs with structure epoch ``k``'s utilities, favourites, counter-proposals,
+        zone and mediators' lists of venues on offer, with as many proposals per round as
+        they still hold (6'''); everything else, the epochs included, unchanged. Called on
+        the compiled inputs, whose lists are whole."""
         epoch = self.epochs[k]
-        return replace(self, utility=epoch.utility, favourite=epoch.favourite,
+        mediator = tuple(replace(md, proposes=listed, per_round=min(md.per_round, len(listed)))
+                         for md, listed in zip(self.mediator, epoch.proposes))
+        return replace(self, utility=epoch.utility, favourite=epoch.favourite, mediator=mediator,
                        counter_venues=epoch.counter_venues, acceptable=epoch.acceptable)
 
 
@@ -530,8 +535,10 @@ def structure_at(scenario: Scenario, first: int, active: list[ScheduledEvent],
     ]) + shift
     on_offer = np.where(available, utility, -np.inf)  # nobody's favourite while closed
     favourite, counter_venues, _ = _counter_proposals(scenario, on_offer, venue_index)
+    listed = [np.array([venue_index[vid] for vid in md.proposes], dtype=np.int64) for md in scenario.mediators.values()]
     return Structure(first=first, utility=utility, available=available, favourite=favourite,
-                     counter_venues=counter_venues, acceptable=np.isfinite(utility).all(axis=0))
+                     counter_venues=counter_venues, acceptable=np.isfinite(utility).all(axis=0),
+                     proposes=tuple(v[available[v]] if available[v].any() else v for v in listed))
 
 
 def _drift(scenario: Scenario) -> np.ndarray:

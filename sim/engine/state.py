@@ -259,6 +259,7 @@ class BatchState:
         self.structure = self.inputs  # every epoch's inputs derive from these
         self._epoch_starts = {epoch.first: k for k, epoch in enumerate(self.inputs.epochs)}
         self._closed = np.zeros(0, dtype=np.int64)
+        self._spare = np.zeros(0, dtype=np.int64)  # mediators' slots beyond their venues on offer
 
     def _attention_spans(
         self, attention: np.random.Generator | None
@@ -360,22 +361,27 @@ class BatchState:
         """Eq. (6'''), at the start of round ``t``: when a structure epoch starts, its
         utilities, red lines and venues on offer replace the last (see :meth:`_enter_epoch`);
         in every round, the closed venues are marked as already on the table, so that no
-        proposer, counter-proposal or gathering can place them (the marks go with the
-        table at the end of the round)."""
+        counter-proposal or gathering can place them (the marks go with the table at the
+        end of the round), and a mediator's slots beyond its venues on offer are emptied."""
         k = self._epoch_starts.get(t)
         if k is not None:
             self._enter_epoch(k, t)
         if len(self._closed):
             self.on_table[self._closed] = True
+        if len(self._spare):
+            self.probability[self._spare] = np.inf
 
     def _enter_epoch(self, k: int, t: int) -> None:
         """Epoch ``k`` starts in round ``t``: the inputs, the venues' odds and what follows
-        from them (favourites, counter-proposals, each mediator's open venues) become the
-        epoch's; a principal keeps how far it has conceded, within its new list (8); a
+        from them (favourites, counter-proposals, each mediator's list of venues on offer and
+        its open venues) become the epoch's; a principal keeps how far it has conceded, within its new list (8); a
         summit in preparation at a venue that closes collapses (counted as a collapse)."""
         epoch = self.structure.epochs[k]
         self.inputs = self.structure.in_epoch(k)
-        self.costs.restructure(epoch.utility, epoch.available)
+        self.costs.restructure(epoch.utility, epoch.available, self.inputs.mediator)
+        self._spare = np.concatenate([np.zeros(0, dtype=np.int64)] + [
+            np.arange(self.slot_start[m] + md.per_round, self.slot_start[m + 1], dtype=np.int64)
+            for m, md in enumerate(self.inputs.mediator)])
         for i, venues in enumerate(epoch.counter_venues):
             np.clip(self.concession[i], 0, max(len(venues) - 1, 0), out=self.concession[i])
         self._closed = np.flatnonzero(~epoch.available)

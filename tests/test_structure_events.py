@@ -335,3 +335,16 @@ def test_the_json_zone_lists_the_changes_only_for_scenarios_that_have_them():
         scenario = scenario_from_document({**doc, "events": {"scheduled": scheduled}})
         payload = result_json(simulate(scenario), analyse_zone(scenario), [])
         assert len(payload["zone"].get("structure_changes", [])) == expected
+
+
+def test_a_conceding_principal_skips_the_venues_it_refuses_or_that_are_closed():
+    """Concession lists (eq. 8) are per epoch: a venue of ``concede.to`` that the principal
+    red-lines then, or that is closed, is left out of that epoch's list."""
+    doc = document([
+        {"name": "freeze", "date": mid_round(3), "rounds": 2, "red_lines": {"a": {"impose": ["vienna"]}}},
+        {"name": "strike", "date": mid_round(6), "rounds": 2, "close": ["vienna"]},
+    ])
+    doc["actors"]["a"].update(counter_propose=True, venues={"geneva": 1.0}, concede={"after": 2, "to": ["vienna"]})
+    inputs = compile_inputs(scenario_from_document(doc))
+    lists = {e.first: e.counter_venues[0].tolist() for e in inputs.epochs}
+    assert lists == {1: [0, 1], 3: [0], 5: [0, 1], 6: [0], 8: [0, 1]}

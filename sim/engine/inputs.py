@@ -110,10 +110,9 @@ class Structure:
     proposes: tuple[np.ndarray, ...]  # per mediator: its venues on offer (all closed: its whole list)
 
     def same_as(self, other: "Structure") -> bool:
-        """True when the two epochs' structures are the same (whatever their first rounds)."""
-        return (np.array_equal(self.utility, other.utility) and np.array_equal(self.available, other.available)
-                and np.array_equal(self.favourite, other.favourite)
-                and all(np.array_equal(a, b) for a, b in zip(self.counter_venues, other.counter_venues)))
+        """True when the two epochs' structures are the same (whatever their first rounds):
+        the same utilities and venues on offer, from which everything else follows."""
+        return np.array_equal(self.utility, other.utility) and np.array_equal(self.available, other.available)
 
 
 @dataclass(frozen=True)
@@ -692,13 +691,14 @@ def concessions(utility: np.ndarray, favourite: int, in_zone: np.ndarray, to: li
     """Eq. (8): a conceding principal's counter-proposals in order: its favourite first
     (even outside the zone, as a demand), then the venues of ``to`` in their order, or by
     default the other venues no principal red-lines, from its best to its worst (ties in
-    the order of ``venues``). Empty for a principal with no acceptable venue at all."""
+    the order of ``venues``; in a structure epoch, those it then refuses or that are closed
+    are left out, 6'''). Empty for a principal with no acceptable venue at all."""
     if favourite < 0:
         return np.array([], dtype=np.int64)
     if to is None:
         rest = [int(v) for v in np.argsort(-utility, kind="stable") if in_zone[v]]
     else:
-        rest = [venue_index[vid] for vid in to]
+        rest = [venue_index[vid] for vid in to if np.isfinite(utility[venue_index[vid]])]
     return np.array([favourite, *(v for v in rest if v != favourite)], dtype=np.int64)
 
 

@@ -33,6 +33,21 @@ class MediatorInputs:
 
 
 @dataclass(frozen=True)
+class PressureGroups:
+    """Eq. (3'): the venues grouped by the mediators whose pressure is on their proposals
+    (``pressure_on: proposals``) and list them. Group 0 is the venues no such mediator
+    proposes: there a principal's score has only the pressure of mediators on ``all``."""
+
+    venue_group: np.ndarray  # (V + 1,) each venue's group; the last entry, the empty slot (-1), group 0
+    mediators: tuple[tuple[int, ...], ...]  # per group, its targeted mediators; group 0's is ()
+
+    @property
+    def targeted(self) -> frozenset[int]:
+        """The mediators whose pressure is on their proposals only."""
+        return frozenset(k for group in self.mediators for k in group)
+
+
+@dataclass(frozen=True)
 class ShockGate:
     """Eq. (6''): when a shock may start. ``round`` 0 means any round; each count 0 means
     no such condition. The engine's extension point for further run-state conditions."""
@@ -157,6 +172,8 @@ class ModelInputs:
     gathering_readiness: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) readiness while it runs, if attending
     # Eq. (11): the negotiation track, when the scenario has one.
     track: TrackInputs | None = None
+    # Eq. (3'): the venues' pressure groups, None when every mediator's pressure is on all venues.
+    pressure_groups: PressureGroups | None = None
 
     @property
     def has_track(self) -> bool:
@@ -317,7 +334,23 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         **({} if len(epochs) == 1 and epochs[0].available.all() else
            {"epochs": epochs, "epoch_of_round": epoch_of_round}),
         track=_track(scenario),
+        pressure_groups=pressure_groups(scenario, venue_index),
     )
+
+
+def pressure_groups(scenario: Scenario, venue_index: dict[str, int]) -> PressureGroups | None:
+    """Eq. (3'): each venue's group, the set of mediators with ``pressure_on: proposals``
+    that list it (groups numbered in order of first appearance along the venues, group 0
+    the empty set); None when no mediator's pressure is on its proposals only."""
+    targeted = [(k, md) for k, md in enumerate(scenario.mediators.values()) if md.pressure_on == "proposals"]
+    if not targeted:
+        return None
+    groups: dict[tuple[int, ...], int] = {(): 0}
+    venue_group = np.zeros(len(venue_index) + 1, dtype=np.int64)
+    for vid, v in venue_index.items():
+        members = tuple(k for k, md in targeted if vid in md.proposes)
+        venue_group[v] = groups.setdefault(members, len(groups))
+    return PressureGroups(venue_group=venue_group, mediators=tuple(groups))
 
 
 def _track(scenario: Scenario) -> TrackInputs | None:

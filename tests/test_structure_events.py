@@ -321,3 +321,30 @@ def test_a_scenario_without_mediators_or_with_no_venue_left_still_runs():
     doc["actors"]["a"]["venues"] = {"geneva": 1.0}
     outcome = run(doc)
     assert not (outcome.held & (outcome.round >= k)).any() and outcome.held.any()
+
+
+def test_the_json_zone_lists_the_changes_only_for_scenarios_that_have_them():
+    from sim.analysis.zone import analyse_zone
+    from sim.report.export import result_json
+    from sim.execution.runner import simulate
+
+    doc = document([{"name": "ceasefire", "date": mid_round(3), "for_good": True,
+                     "red_lines": {"a": {"lift": ["geneva"]}}}], red_lines=("geneva",))
+    doc["simulation"]["runs"] = 200
+    for scheduled, expected in ((doc["events"]["scheduled"], 1), ([], 0)):
+        scenario = scenario_from_document({**doc, "events": {"scheduled": scheduled}})
+        payload = result_json(simulate(scenario), analyse_zone(scenario), [])
+        assert len(payload["zone"].get("structure_changes", [])) == expected
+
+
+def test_a_conceding_principal_skips_the_venues_it_refuses_or_that_are_closed():
+    """Concession lists (eq. 8) are per epoch: a venue of ``concede.to`` that the principal
+    red-lines then, or that is closed, is left out of that epoch's list."""
+    doc = document([
+        {"name": "freeze", "date": mid_round(3), "rounds": 2, "red_lines": {"a": {"impose": ["vienna"]}}},
+        {"name": "strike", "date": mid_round(6), "rounds": 2, "close": ["vienna"]},
+    ])
+    doc["actors"]["a"].update(counter_propose=True, venues={"geneva": 1.0}, concede={"after": 2, "to": ["vienna"]})
+    inputs = compile_inputs(scenario_from_document(doc))
+    lists = {e.first: e.counter_venues[0].tolist() for e in inputs.epochs}
+    assert lists == {1: [0, 1], 3: [0], 5: [0, 1], 6: [0], 8: [0, 1]}

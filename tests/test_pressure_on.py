@@ -21,6 +21,7 @@ import pytest
 from sim.analysis.zone import analyse_zone
 from sim.engine.inputs import compile_inputs
 from sim.engine.model import simulate_batch
+from sim.engine.state import BatchState
 from sim.errors import ScenarioError
 from sim.scenario.loader import load_scenario, scenario_from_document
 from sim.scenario.safe_yaml import parse_yaml
@@ -157,3 +158,61 @@ def test_pressure_on_proposals_needs_proposals():
     with pytest.raises(ScenarioError) as caught:
         scenario_from_document(doc)
     assert [p.path for p in caught.value.problems] == ["actors.m.pressure_on"]
+
+
+def grouped_document() -> dict:
+    """Three venues in three pressure groups: g (t1's), h (t1's and t2's), x (nobody's
+    targeted), a `best` mediator on all venues listing all three (its block spans the
+    groups), and per-run readiness so that every run's odds differ."""
+    doc = document(1.5, "proposals")
+    doc["venues"]["x"] = {"name": "X", "country": "Y"}
+    doc["actors"]["a"].update(readiness_sd=1.0, venues={"geneva": -1.0, "moscow": -2.5, "x": 0.3})
+    doc["actors"]["b"].update(readiness_sd=1.0, venues={"geneva": -0.5, "moscow": 0.5, "x": -0.2})
+    doc["actors"]["m"].update(proposes=["geneva", "moscow"], leverage={"a": 0.8, "b": 0.3})
+    doc["actors"]["t"] = {"role": "mediator", "name": "T", "proposes": ["moscow"], "pressure_on": "proposals",
+                          "leverage": {"b": 1.2}, "pressure": {"start": 2.0, "cap": 2.0}}
+    doc["actors"]["k"] = {"role": "mediator", "name": "K", "proposes": ["geneva", "moscow", "x"],
+                          "leverage": {"a": 0.4, "b": 0.4}, "pressure": {"start": 1.0}}
+    return doc
+
+
+def test_each_venue_costs_what_its_pressure_group_feels():
+    """JointCosts.row, open_block (a block across groups), of_venues and the state's
+    acceptance are eq. (2) with the score of (3'), venue by venue and run by run."""
+    inputs = compile_inputs(scenario_from_document(grouped_document()))
+    groups = inputs.pressure_groups
+    assert len(set(groups.venue_group[:-1].tolist())) == 3  # x alone, geneva {m}, moscow {m, t}
+    size = 64
+    state = BatchState(inputs, size, np.random.default_rng(5))
+    for k in range(len(inputs.mediators)):
+        state.set_pressure(k, 1)
+    for i in range(len(inputs.principals)):
+        state.assess(i, 1)
+    pressure = np.maximum(inputs.pressure[:, 1], 0.0)
+    targeted = {0: ("geneva", "moscow"), 1: ("moscow",)}  # mediator index: its proposals
+    score = np.empty((len(inputs.principals), len(inputs.venues), size))
+    for i in range(len(inputs.principals)):
+        on_all = inputs.sensitivity[i] * inputs.leverage[2, i] * pressure[2]
+        for v, vid in enumerate(inputs.venues):
+            towards = sum(inputs.sensitivity[i] * inputs.leverage[k, i] * pressure[k]
+                          for k, listed in targeted.items() if vid in listed)
+            score[i, v] = state.readiness[i] + on_all + towards + inputs.utility[i, v]
+    accept = 1.0 / (1.0 + np.exp(-inputs.sharpness[:, None, None] * score))
+    cost = 1.0 / accept.prod(axis=0)  # (V, runs)
+    for v in range(len(inputs.venues)):
+        np.testing.assert_allclose(state.cost_row(v), cost[v], rtol=1e-12)
+    state.costs.clear()
+    block = state.open_costs(2)  # k's best block: venues in all three groups
+    np.testing.assert_allclose(block, cost[inputs.mediator[2].proposes], rtol=1e-12)
+    venues = np.arange(size) % (len(inputs.venues) + 1) - 1  # every venue and the empty slot
+    out = np.empty(size)
+    state.costs.of_venues(venues, out)
+    lanes = np.arange(size)
+    expected = np.where(venues < 0, np.inf, cost[venues, lanes])
+    np.testing.assert_allclose(out, expected, rtol=1e-12)
+    state.slots[0] = venues
+    for i in range(len(inputs.principals)):
+        shown = state.acceptance(i)[0]
+        np.testing.assert_allclose(shown, np.where(venues < 0, 0.0, accept[i, venues, lanes]), rtol=1e-12)
+    lane = 3
+    np.testing.assert_allclose(state.venue_acceptance(lane), accept[:, :, lane], rtol=1e-12)

@@ -1,12 +1,25 @@
 """Start-up cost of the short commands: wall and CPU seconds of whole processes.
 
-    python bench/startup.py [--repeat 7]
+    python bench/startup.py [--repeat 7] [--against TREE]
 
 Times ``sim --help``, ``sim validate``, ``sim explain`` and the default ``sim run`` on
 scenarios/base.yaml as subprocesses and prints, per command, the median wall time and the
 median CPU time (user + system of the process and its children, as the kernel counts
 them). On a loaded machine the CPU time is the figure to compare: wall time then mostly
 measures the queue for a core. The targets are issue 13's (wall, on a quiet machine).
+
+The commands run as after ``pip install``, with sim's modules compiled to bytecode once:
+``PYTHONDONTWRITEBYTECODE`` is dropped and the bytecode goes to a temporary folder
+(``PYTHONPYCACHEPREFIX``), so the working tree stays clean and each command's warm-up run
+compiles what it imports. (With bytecode writing off, as in some development shells, every
+run compiles sim's sources again, some 30-50 ms more.) Each command imports the sim of the
+tree it runs in (``PYTHONPATH``), whatever is installed. The load average is printed
+before and after.
+
+``--against TREE`` times another checkout too (``git worktree add /tmp/old COMMIT``), each
+command alternating between the two trees so that both meet the same load, and prints the
+median of the paired CPU differences (this tree minus TREE): the figure to quote for a
+change when the machine is busy.
 """
 
 from __future__ import annotations
@@ -15,43 +28,71 @@ import argparse
 import os
 import statistics
 import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 from common import ROOT, SIM
 
-BASE = str(ROOT / "scenarios" / "base.yaml")
 COMMANDS = [
-    ("sim --help", [SIM, "--help"], 0.3),
-    ("sim validate scenarios/base.yaml", [SIM, "validate", BASE], 0.3),
-    ("sim explain scenarios/base.yaml", [SIM, "explain", BASE], 0.3),
-    ("sim run scenarios/base.yaml", [SIM, "run", BASE], 0.5),
+    ("sim --help", ["--help"], 0.3),
+    ("sim validate scenarios/base.yaml", ["validate", "scenarios/base.yaml"], 0.3),
+    ("sim explain scenarios/base.yaml", ["explain", "scenarios/base.yaml"], 0.3),
+    ("sim run scenarios/base.yaml", ["run", "scenarios/base.yaml"], 0.5),
 ]
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds (user + system, children included) of one run of ``command``."""
+def installed_environment(tree: Path, bytecode: str) -> dict[str, str]:
+    """The environment of a command run in ``tree``: that tree's sim, bytecode written (to
+    ``bytecode``) as an installed package has it."""
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")]))
+    environment["PYTHONPYCACHEPREFIX"] = bytecode
+    return environment
+
+
+def timed(arguments: list[str], tree: Path, environment: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, children included) of one ``sim ARGUMENTS`` in ``tree``."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT)
+    process = subprocess.Popen([SIM, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tree,
+                               env=environment)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
-        raise SystemExit(f"{' '.join(command)} exited with {process.returncode}")
+        raise SystemExit(f"sim {' '.join(arguments)} (in {tree}) exited with {process.returncode}")
     return wall, usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--against", metavar="TREE", help="another checkout of sim, timed alternately with this one")
     args = parser.parse_args()
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"{'command':36s} {'wall s':>7s} {'cpu s':>7s} {'cpu min':>8s} {'cpu max':>8s}  wall target")
-    for label, command, target in COMMANDS:
-        timed(command)  # warms the file cache
-        runs = [timed(command) for _ in range(args.repeat)]
-        cpu = [c for _, c in runs]
-        print(f"{label:36s} {statistics.median(w for w, _ in runs):7.3f} {statistics.median(cpu):7.3f} "
-              f"{min(cpu):8.3f} {max(cpu):8.3f}  < {target} s")
+    trees = [ROOT] + ([Path(args.against).resolve()] if args.against else [])
+    print(f"load average: {load_average()}")
+    print(f"{'command':36s} {'wall s':>7s} {'cpu s':>7s} {'cpu min':>8s} {'cpu max':>8s}  wall target  tree")
+    with tempfile.TemporaryDirectory(prefix="sim-bytecode-") as bytecode:
+        environments = {tree: installed_environment(tree, bytecode) for tree in trees}
+        for label, arguments, target in COMMANDS:
+            for tree in trees:
+                timed(arguments, tree, environments[tree])  # compiles the bytecode, warms the file cache
+            runs: dict[Path, list[tuple[float, float]]] = {tree: [] for tree in trees}
+            for _ in range(args.repeat):
+                for tree in trees:
+                    runs[tree].append(timed(arguments, tree, environments[tree]))
+            for tree in trees:
+                cpu = [c for _, c in runs[tree]]
+                print(f"{label:36s} {statistics.median(w for w, _ in runs[tree]):7.3f} {statistics.median(cpu):7.3f} "
+                      f"{min(cpu):8.3f} {max(cpu):8.3f}  < {target} s     {tree}")
+            if len(trees) == 2:
+                paired = [mine[1] - theirs[1] for mine, theirs in zip(runs[trees[0]], runs[trees[1]])]
+                print(f"{'':36s} paired CPU difference, this tree minus the other: median {statistics.median(paired):+.3f} s")
+    print(f"load average: {load_average()}")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

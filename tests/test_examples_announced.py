@@ -1,5 +1,5 @@
-"""docs/announced.md, docs/structure.md and docs/track.md show what sim prints for their
-example scenarios (eqs. 4a-4c, 6''' and 11).
+"""docs/announced.md, docs/structure.md, docs/track.md and docs/pressure.md show what sim
+prints for their example scenarios (eqs. 4a-4c, 6''', 11 and 3').
 
 Every fenced block of those pages that starts with ``$ sim ...`` is run at the page's width
 (100 columns) and the block's other lines must appear, in order and together, in what
@@ -17,7 +17,8 @@ import pytest
 
 from conftest import REPO, sim_command
 
-PAGES = (REPO / "docs" / "announced.md", REPO / "docs" / "structure.md", REPO / "docs" / "track.md")
+PAGES = (REPO / "docs" / "announced.md", REPO / "docs" / "structure.md", REPO / "docs" / "track.md",
+         REPO / "docs" / "pressure.md")
 EXAMPLES = sorted((REPO / "docs" / "examples").glob("*.yaml"))
 
 
@@ -35,7 +36,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess:
 def test_the_page_quotes_every_example():
     quoted = {arg for argv, _ in quoted_blocks() for arg in argv if arg.endswith(".yaml")}
     assert quoted == {str(p.relative_to(REPO)) for p in EXAMPLES}
-    assert len(EXAMPLES) == 5
+    assert len(EXAMPLES) == 6
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

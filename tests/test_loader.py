@@ -3,7 +3,8 @@
 A user who mistypes a key, a venue id or a number relies on the error line to find it
 without reading a traceback: ``file: dotted.field.path: what is wrong / what is allowed``.
 Hostile or broken files (tags, alias bombs, deep nesting, binary, directories) are
-refused the same way, without executing or expanding anything.
+refused the same way, without executing or expanding anything, whether libyaml reads them
+or the pure-Python parser does (the ``yaml_parser`` fixture runs those tests both ways).
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import pytest
 
 from sim.errors import ScenarioError
 from sim.scenario.loader import MAX_DEPTH, load_scenario, parse_yaml, scenario_from_document
+from test_safe_yaml import yaml_parser  # noqa: F401 (a fixture: each hostile file is read by libyaml and without it)
 
 Mutation = Callable[[dict[str, Any]], None]
+#: Run a test on a YAML file once read by libyaml and once by the pure-Python parser.
+by_both_parsers = pytest.mark.usefixtures("yaml_parser")
 
 
 def _set(path: str, value: Any) -> Mutation:
@@ -197,6 +201,7 @@ def _only_line(error: ScenarioError) -> str:
     return lines[0]
 
 
+@by_both_parsers
 def test_duplicate_keys_are_refused(write):
     """A key given twice is an error naming its line, not a silent last-one-wins."""
     file = write("name: a\ntitle: t\nname: b\n", "dup.yaml")
@@ -207,6 +212,7 @@ def test_duplicate_keys_are_refused(write):
     assert "line 3" in line and "duplicate key 'name'" in line
 
 
+@by_both_parsers
 def test_duplicate_keys_nested(write, document):
     """Duplicates deep inside a mapping are found too."""
     text = "actors:\n  putin:\n    readiness: 1\n    readiness: 2\n"
@@ -214,6 +220,7 @@ def test_duplicate_keys_nested(write, document):
         load_scenario(write(text))
 
 
+@by_both_parsers
 def test_python_object_tags_are_not_executed(write, tmp_path):
     """``!!python/object/apply`` is refused by the safe loader and nothing is run."""
     marker = tmp_path / "pwned"
@@ -225,6 +232,7 @@ def test_python_object_tags_are_not_executed(write, tmp_path):
     assert not marker.exists()
 
 
+@by_both_parsers
 def test_alias_bomb_is_refused_before_expansion(write):
     """A billion-laughs file is refused quickly instead of eating memory."""
     lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
@@ -239,12 +247,14 @@ def test_alias_bomb_is_refused_before_expansion(write):
     assert line.startswith(f"{file}: ") and "aliases" in line
 
 
+@by_both_parsers
 def test_recursive_alias_is_refused(write):
     """A node that contains itself is refused, not followed forever."""
     with pytest.raises(ScenarioError, match="nested too deeply"):
         load_scenario(write("a: &a [*a]\n"))
 
 
+@by_both_parsers
 @pytest.mark.parametrize("depth", [MAX_DEPTH + 5, 5_000])
 def test_deep_nesting_is_refused(write, depth):
     """Deeply nested YAML is an error line, never a RecursionError traceback."""
@@ -254,6 +264,7 @@ def test_deep_nesting_is_refused(write, depth):
     assert "nested too deeply" in _only_line(caught.value)
 
 
+@by_both_parsers
 @pytest.mark.parametrize("text", ["", "# only a comment\n", "\n\n"], ids=["empty", "comment", "blank"])
 def test_empty_file(write, text):
     """An empty file says it is empty."""
@@ -291,6 +302,7 @@ def test_non_utf8_bytes(write):
 @pytest.mark.parametrize(
     "text, kind", [("- a\n- b\n", "list"), ("just text\n", "str"), ("42\n", "int"), ("~\n", "nothing")]
 )
+@by_both_parsers
 def test_top_level_must_be_a_mapping(write, text, kind):
     """A list or scalar at the top level says a mapping was expected and what was found."""
     file = write(text, "top.yaml")
@@ -300,6 +312,7 @@ def test_top_level_must_be_a_mapping(write, text, kind):
     assert line.startswith(f"{file}: ") and "mapping" in line and kind in line
 
 
+@by_both_parsers
 @pytest.mark.parametrize("text", ["name: a\x07b\n", "name: a\x00b\n", "name: \ufffe\n"],
                          ids=["bell", "nul", "noncharacter"])
 def test_control_characters_are_refused(write, text):
@@ -311,6 +324,7 @@ def test_control_characters_are_refused(write, text):
     assert line.startswith(f"{file}: ") and "special characters" in line
 
 
+@by_both_parsers
 def test_syntax_error_names_line(write):
     """Broken YAML syntax names the line and column."""
     file = write("name: x\ntitle: [unclosed\n", "syntax.yaml")
@@ -320,12 +334,14 @@ def test_syntax_error_names_line(write):
     assert line.startswith(f"{file}: invalid YAML at line ")
 
 
+@by_both_parsers
 def test_several_documents_are_refused(write):
     """A stream of several YAML documents is ambiguous and refused."""
     with pytest.raises(ScenarioError, match="single document"):
         load_scenario(write("a: 1\n---\nb: 2\n"))
 
 
+@by_both_parsers
 def test_oversized_file_is_refused(write):
     """Files above the size cap are refused before parsing."""
     from sim.scenario.loader import MAX_FILE_BYTES
@@ -335,6 +351,7 @@ def test_oversized_file_is_refused(write):
         load_scenario(file)
 
 
+@by_both_parsers
 def test_parse_yaml_keeps_plain_documents():
     """The safe parser returns ordinary dicts, lists, numbers and dates."""
     import datetime as dt
@@ -343,6 +360,7 @@ def test_parse_yaml_keeps_plain_documents():
     assert parse_yaml("a: [1, 2.5]\n") == {"a": [1, 2.5]}
 
 
+@by_both_parsers
 def test_yaml_file_with_nan_literal(write, document):
     """``.nan`` typed in a file is refused with the field path."""
     text = write(document).read_text().replace("readiness: -1.0", "readiness: .nan")

@@ -9,10 +9,12 @@ around it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,50 +42,53 @@ with open(listing, "w") as handle:
 RENDERERS = ("rich", "matplotlib", "jinja2")
 
 
-def loaded_by(tmp_path: Path, *arguments: str) -> set[str]:
-    """The modules loaded once ``sim ARGUMENTS...`` has run in a fresh interpreter."""
-    listing = tmp_path / "modules.json"
+@functools.lru_cache(maxsize=None)
+def loaded_by(*arguments: str) -> frozenset[str]:
+    """The modules loaded once ``sim ARGUMENTS...`` has run in a fresh interpreter (run
+    once per argument list, however many tests ask)."""
     environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
     environment.pop("SIM_SCHEDULER", None)
-    finished = subprocess.run([sys.executable, "-c", _RUN_AND_LIST, str(listing), *arguments], cwd=REPO,
-                              capture_output=True, text=True, env=environment, timeout=120)
-    assert finished.returncode == 0, finished.stderr
-    report = json.loads(listing.read_text())
+    with tempfile.TemporaryDirectory() as folder:
+        listing = Path(folder) / "modules.json"
+        finished = subprocess.run([sys.executable, "-c", _RUN_AND_LIST, str(listing), *arguments], cwd=REPO,
+                                  capture_output=True, text=True, env=environment, timeout=120)
+        assert finished.returncode == 0, finished.stderr
+        report = json.loads(listing.read_text())
     assert report["code"] == 0, finished.stderr
-    return set(report["modules"])
+    return frozenset(report["modules"])
 
 
-def packages(modules: set[str]) -> set[str]:
+def packages(modules: frozenset[str]) -> set[str]:
     return {name.split(".")[0] for name in modules}
 
 
-def test_validate_reads_a_scenario_without_numpy_or_any_renderer(tmp_path):
+def test_validate_reads_a_scenario_without_numpy_or_any_renderer():
     """``sim validate`` parses and checks the file: numpy (a tenth of a second to import)
     is needed only to draw from a distribution, and nothing is rendered."""
-    loaded = loaded_by(tmp_path, "validate", BASE)
+    loaded = loaded_by("validate", BASE)
     assert "sim.scenario.schema" in loaded  # the check did run
     assert packages(loaded) & {"numpy", *RENDERERS} == set()
 
 
-def test_validate_loads_nothing_above_the_scenario_layer(tmp_path):
+def test_validate_loads_nothing_above_the_scenario_layer():
     """Checking a file needs the scenario layer only: no engine, runner, analysis or report."""
-    loaded = loaded_by(tmp_path, "validate", BASE)
+    loaded = loaded_by("validate", BASE)
     above = {name for name in loaded if name.split(".")[:2] in
              (["sim", "engine"], ["sim", "execution"], ["sim", "analysis"], ["sim", "report"])}
     assert above == set()
 
 
-def test_help_loads_no_scenario_code_nor_numpy(tmp_path):
+def test_help_loads_no_scenario_code_nor_numpy():
     """``sim --help`` lists the commands; it reads no scenario and computes nothing."""
-    loaded = loaded_by(tmp_path, "--help")
+    loaded = loaded_by("--help")
     assert {name for name in loaded if name.startswith("sim.scenario")} == set()
     assert packages(loaded) & {"numpy", "pydantic", *RENDERERS} == set()
 
 
 @pytest.mark.parametrize("arguments", [("explain", BASE), ("run", BASE, "--runs", "2000")])
-def test_terminal_commands_load_no_plotting_or_page_templates(tmp_path, arguments):
+def test_terminal_commands_load_no_plotting_or_page_templates(arguments):
     """Tables on the terminal need rich, not matplotlib (an extra, for --plot) nor jinja2
     (for --html)."""
-    loaded = packages(loaded_by(tmp_path, *arguments))
+    loaded = packages(loaded_by(*arguments))
     assert "rich" in loaded
     assert loaded & {"matplotlib", "jinja2"} == set()

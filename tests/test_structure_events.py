@@ -281,3 +281,70 @@ def test_trace_tells_the_round_a_change_of_structure_begins_and_ends():
     assert {r.round: r.structure for r in trace.rounds if r.structure} == {
         3: ["host withdraws begins"], 5: ["host withdraws is over"]}
     assert [len(r.table) for r in trace.rounds] == [1, 1, 0, 0, 1, 1]  # Geneva is not on the table while closed
+
+
+@pytest.mark.parametrize("strategy, per_round", [("ordered", 1), ("rotate", 1), ("ordered", 2), ("random", 2)])
+def test_a_mediator_proposes_from_its_venues_on_offer(strategy, per_round):
+    """Geneva and Vienna are worth the same to both; while Geneva is closed (rounds k..k+r-1)
+    the mediator proposes from what is left, Vienna, with one proposal fewer if it made
+    two: every round still agrees with J, so P(summit by T) = 1 - (1 - J)^T, and only
+    Vienna is agreed in those rounds (an emptied slot is never agreed)."""
+    rounds, k, r = 12, 3, 4
+    doc = document([{"name": "host withdraws", "date": mid_round(k), "rounds": r, "close": ["geneva"]}],
+                   rounds=rounds)
+    doc["actors"]["m"].update(proposes=["geneva", "vienna"], strategy=strategy, proposals_per_round=per_round)
+    outcome = run(doc)
+    p = 1 - (1 - J) ** rounds if per_round == 1 else None
+    if p is not None:
+        assert abs(outcome.held.mean() - p) <= band(p)
+    during = outcome.held & (outcome.round >= k) & (outcome.round < k + r)
+    assert during.any() and (outcome.venue[during] == 1).all()
+    assert (outcome.venue[outcome.held] >= 0).all()
+    # With two a round the closed rounds offer one venue, the others two.
+    if per_round == 2:
+        two = 1 - (1 - J) ** 2
+        p = 1 - (1 - two) ** (rounds - r) * (1 - J) ** r
+        assert abs(outcome.held.mean() - p) <= band(p)
+
+
+def test_a_scenario_without_mediators_or_with_no_venue_left_still_runs():
+    """Every listed venue closed: the mediator's slot stays empty; no mediators at all: the
+    counter-proposals alone (A counter-proposes Geneva; every venue closed for good from
+    round k, so it has nothing left to put forward)."""
+    rounds, k = 8, 4
+    doc = document([{"name": "all closed", "date": mid_round(k), "for_good": True, "close": ["geneva", "vienna"]}],
+                   rounds=rounds)
+    outcome = run(doc)
+    assert not (outcome.held & (outcome.round >= k)).any()
+    del doc["actors"]["m"]
+    doc["actors"]["a"]["counter_propose"] = True
+    doc["actors"]["a"]["venues"] = {"geneva": 1.0}
+    outcome = run(doc)
+    assert not (outcome.held & (outcome.round >= k)).any() and outcome.held.any()
+
+
+def test_the_json_zone_lists_the_changes_only_for_scenarios_that_have_them():
+    from sim.analysis.zone import analyse_zone
+    from sim.report.export import result_json
+    from sim.execution.runner import simulate
+
+    doc = document([{"name": "ceasefire", "date": mid_round(3), "for_good": True,
+                     "red_lines": {"a": {"lift": ["geneva"]}}}], red_lines=("geneva",))
+    doc["simulation"]["runs"] = 200
+    for scheduled, expected in ((doc["events"]["scheduled"], 1), ([], 0)):
+        scenario = scenario_from_document({**doc, "events": {"scheduled": scheduled}})
+        payload = result_json(simulate(scenario), analyse_zone(scenario), [])
+        assert len(payload["zone"].get("structure_changes", [])) == expected
+
+
+def test_a_conceding_principal_skips_the_venues_it_refuses_or_that_are_closed():
+    """Concession lists (eq. 8) are per epoch: a venue of ``concede.to`` that the principal
+    red-lines then, or that is closed, is left out of that epoch's list."""
+    doc = document([
+        {"name": "freeze", "date": mid_round(3), "rounds": 2, "red_lines": {"a": {"impose": ["vienna"]}}},
+        {"name": "strike", "date": mid_round(6), "rounds": 2, "close": ["vienna"]},
+    ])
+    doc["actors"]["a"].update(counter_propose=True, venues={"geneva": 1.0}, concede={"after": 2, "to": ["vienna"]})
+    inputs = compile_inputs(scenario_from_document(doc))
+    lists = {e.first: e.counter_venues[0].tolist() for e in inputs.epochs}
+    assert lists == {1: [0, 1], 3: [0], 5: [0, 1], 6: [0], 8: [0, 1]}

@@ -219,7 +219,7 @@ def _drawn_proposals(state: BatchState, lane: int) -> dict[str, dict[str, float]
     """Each engaged, drawing mediator's first-pick chances this round in run ``lane``,
     from the venues' joint acceptance prod_i p_iv there (read from the state, not changed)."""
     inputs = state.inputs
-    joint = np.prod(1.0 / (1.0 + state.odds[:, lane, None] * state.venue_odds[:, :-1]), axis=0)
+    joint = np.prod(state.venue_acceptance(lane), axis=0)
     return {
         mid: dict(zip((inputs.venues[v] for v in spec.proposes),
                       map(float, FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 0))))

@@ -60,6 +60,15 @@ class VenueStanding:
         return self.unlisted or self.announced or self.agreeable
 
     @property
+    def why_unreachable(self) -> str:
+        """Why no summit can be held here, for a report ("" when one can)."""
+        if self.reachable:
+            return ""
+        if self.blocked_by:
+            return f"ruled out by {', '.join(self.blocked_by)}"
+        return "never proposed" if self.available else "not on offer"
+
+    @property
     def first_round_joint(self) -> float:
         return float(np.prod(list(self.first_round_acceptance.values())))
 
@@ -192,13 +201,13 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     for gathering, v, opened in zip(scenario.gatherings, inputs.gathering_venue, inputs.gathering_open):
         if opened.any():  # eq. (4c): its slot puts the venue on the table while it is open
             proposers.setdefault(int(v), []).append(gathering.name)
-    situation = first_round_situation(inputs)
+    situation = first_round_situation(inputs)[:, None] + first_round_pressure_towards(inputs)  # (N, V)
     available = inputs.epochs[0].available if inputs.epochs else np.ones(len(inputs.venues), dtype=bool)
     ever = inputs.reachable if inputs.epochs else None
     standings = []
     for v, vid in enumerate(inputs.venues):
         utility = inputs.utility[:, v]
-        acceptance = acceptance_probability(situation + utility, inputs.sharpness) * first_round_willing(inputs)
+        acceptance = acceptance_probability(situation[:, v] + utility, inputs.sharpness) * first_round_willing(inputs)
         standings.append(
             VenueStanding(
                 venue=vid,
@@ -213,10 +222,11 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
             )
         )
     joint = np.array([s.first_round_joint if s.available else 0.0 for s in standings])
+    start = inputs.in_epoch(0) if inputs.epochs else inputs  # eq. (6'''): the lists on offer in round 1
     proposals = {
         mid: dict(zip((inputs.venues[v] for v in spec.proposes),
                       (float(x) for x in FIRST_PICK[spec.strategy](joint[spec.proposes], spec, 1))))
-        for mid, spec in zip(inputs.mediators, inputs.mediator) if spec.per_round
+        for mid, spec in zip(inputs.mediators, start.mediator) if spec.per_round
     }
     proposals.update(counter_chances(inputs))
     parties = inputs.parties
@@ -329,13 +339,32 @@ def percent_text(p: float) -> str:
 
 def first_round_situation(inputs: ModelInputs) -> np.ndarray:
     """c_i in round 1 at baseline readiness, with no shocks and every mediator engaged
-    (and the track, eq. 11, at its expected progress)."""
+    (and the track, eq. 11, at its expected progress); the pressure felt is that of the
+    mediators whose pressure is on every venue (3')."""
     pressure = np.maximum(inputs.pressure[:, 1:2], 0.0)
+    if inputs.pressure_groups is not None:
+        pressure = pressure.copy()
+        pressure[sorted(inputs.pressure_groups.targeted)] = 0.0
     felt = (inputs.leverage * pressure).sum(axis=0) if len(inputs.mediators) else 0.0
     situation = inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
     if inputs.track is not None:
         situation = situation + inputs.track.readiness * expected_path(inputs)[1]
     return situation
+
+
+def first_round_pressure_towards(inputs: ModelInputs) -> np.ndarray:
+    """Eq. (3'): the pressure principal ``i`` feels in round 1 towards venue ``v``, (N, V):
+    s_i L_ki P_k(1) summed over the mediators with ``pressure_on: proposals`` that list v
+    (every mediator engaged, no shocks); zeros without such mediators."""
+    towards = np.zeros((len(inputs.principals), len(inputs.venues)))
+    groups = inputs.pressure_groups
+    if groups is None:
+        return towards
+    pressure = np.maximum(inputs.pressure[:, 1], 0.0)
+    for v, g in enumerate(groups.venue_group[:-1]):
+        for k in groups.mediators[g]:
+            towards[:, v] += inputs.sensitivity * inputs.leverage[k] * pressure[k]
+    return towards
 
 
 def first_round_willing(inputs: ModelInputs) -> np.ndarray:

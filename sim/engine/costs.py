@@ -4,8 +4,10 @@ need it.
 
 The cost is the reciprocal of the probability that every principal accepts the venue;
 strategies rank venues by it and phase 5 draws agreement from it. Principals' odds
-against acceptance (``odds``, shape ``(N, runs)``) are the batch state's own array,
-updated in place each round; this module reads them.
+against acceptance (``group_odds``, shape ``(G, N, runs)``, one ``(N, runs)`` layer per
+pressure group of venues, eq. 3'; a single layer, ``odds``, without targeted pressure)
+are the batch state's own array, updated in place each round; this module reads them,
+each venue with its group's layer.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.acceptance import odds_against
-from sim.engine.inputs import ModelInputs
+from sim.engine.inputs import MediatorInputs, ModelInputs
 
 CACHE_FLOATS = 1 << 16  # float64s per row chunk that stay in a core's cache (512 KB)
 
@@ -21,9 +23,14 @@ CACHE_FLOATS = 1 << 16  # float64s per row chunk that stay in a core's cache (51
 class JointCosts:
     """This round's joint costs of the venues, for ``size`` runs."""
 
-    def __init__(self, inputs: ModelInputs, size: int, odds: np.ndarray) -> None:
+    def __init__(self, inputs: ModelInputs, size: int, group_odds: np.ndarray) -> None:
         n, v = len(inputs.principals), len(inputs.venues)
-        self.odds = odds
+        self.odds = group_odds[0]
+        self._group_odds = group_odds
+        groups = inputs.pressure_groups
+        # (V + 1,) each venue's layer of group_odds (the empty slot's: 0); None: one layer.
+        self._venue_group = None if groups is None else groups.venue_group
+        self._lanes = np.arange(size)
         self._size = size
         self._sharpness = inputs.sharpness[:, None]
         self._mediators = inputs.mediator
@@ -50,16 +57,29 @@ class JointCosts:
             np.empty((len(o), size)) if md.strategy == "best" and md.per_round and len(o) else None
             for md, o in zip(mediators, self.open_venues)
         ]
+        # Per mediator, the pressure group of all its open venues, or -1 when they span
+        # several (eq. 3'): its block is then filled row by row.
+        self._block_group = [self._common_group(md.proposes[o]) for md, o in zip(mediators, self.open_venues)]
         longest = max([len(o) for o in self.open_venues], default=0)
         self._block_factor = np.empty((min(self._block_rows, longest), size))
 
-    def restructure(self, utility: np.ndarray, available: np.ndarray) -> None:
+    def _common_group(self, venues: np.ndarray) -> int:
+        """The pressure group the ``venues`` share, -1 if they are in several (3')."""
+        if self._venue_group is None:
+            return 0
+        groups = np.unique(self._venue_group[venues])
+        return int(groups[0]) if len(groups) == 1 else -1
+
+    def restructure(self, utility: np.ndarray, available: np.ndarray, mediators: tuple[MediatorInputs, ...]) -> None:
         """Eq. (6'''): a new structure epoch: the venues' odds from its utilities, a closed
         venue's infinite (nobody accepts it, so no strategy ranks or draws it), written in
-        place (the batch state reads the same array), and all that follows from them."""
+        place (the batch state reads the same array), the mediators' lists of venues on
+        offer, and all that follows from them."""
         odds = odds_against(utility, self._sharpness)
         odds[:, ~available] = np.inf
         self.venue_odds[:, :-1] = odds
+        self._mediators = mediators
+        self._proposes = [md.proposes for md in mediators]
         self._derive()
         self._rows.clear()
 
@@ -74,11 +94,12 @@ class JointCosts:
         else:
             factor = self._factor
             venue_odds = self.venue_odds
+            odds = self.odds if self._venue_group is None else self._group_odds[self._venue_group[v]]
             with np.errstate(over="ignore"):
-                np.multiply(self.odds[0], venue_odds[0, v], out=row)
+                np.multiply(odds[0], venue_odds[0, v], out=row)
                 row += 1.0
                 for i in range(1, len(venue_odds)):
-                    np.multiply(self.odds[i], venue_odds[i, v], out=factor)
+                    np.multiply(odds[i], venue_odds[i, v], out=factor)
                     factor += 1.0
                     row *= factor
         self._rows[v] = row
@@ -93,6 +114,13 @@ class JointCosts:
             return None
         listed_odds = self._open_odds[k]
         open_ = self.open_venues[k]
+        listed = self._proposes[k]
+        group = self._block_group[k]
+        if group < 0:  # eq. (3'): open venues in several pressure groups, each row its group's
+            for row, j in enumerate(open_):
+                block[row] = self.row(int(listed[j]))
+            return block
+        odds = self._group_odds[group]
         # A few venues at a time, so that the rows being multiplied stay in the CPU's
         # cache across principals (twice as fast for 40 venues; the same arithmetic).
         step = self._block_rows
@@ -100,13 +128,12 @@ class JointCosts:
             for start in range(0, len(open_), step):
                 part = block[start:start + step]
                 factor = self._block_factor[: len(part)]
-                np.multiply(listed_odds[0][start:start + step, None], self.odds[0], out=part)
+                np.multiply(listed_odds[0][start:start + step, None], odds[0], out=part)
                 part += 1.0
                 for i in range(1, len(listed_odds)):
-                    np.multiply(listed_odds[i][start:start + step, None], self.odds[i], out=factor)
+                    np.multiply(listed_odds[i][start:start + step, None], odds[i], out=factor)
                     factor += 1.0
                     part *= factor
-        listed = self._proposes[k]
         for row, j in enumerate(open_):
             self._rows.setdefault(int(listed[j]), block[row])
         return block
@@ -114,11 +141,12 @@ class JointCosts:
     def of_venues(self, venues: np.ndarray, out: np.ndarray) -> None:
         """Each run's cost of its own venue ``venues[run]`` (-1, empty: +inf) into ``out``."""
         factor = self._factor
+        groups = None if self._venue_group is None else self._venue_group[venues]  # eq. (3')
         with np.errstate(over="ignore"):
             for i in range(len(self.venue_odds)):
                 target = out if i == 0 else factor
                 np.take(self.venue_odds[i], venues, out=target)  # -1, empty: +inf
-                target *= self.odds[i]
+                target *= self.odds[i] if groups is None else self._group_odds[groups, i, self._lanes]
                 target += 1.0
                 if i:
                     out *= factor

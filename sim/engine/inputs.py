@@ -33,6 +33,21 @@ class MediatorInputs:
 
 
 @dataclass(frozen=True)
+class PressureGroups:
+    """Eq. (3'): the venues grouped by the mediators whose pressure is on their proposals
+    (``pressure_on: proposals``) and list them. Group 0 is the venues no such mediator
+    proposes: there a principal's score has only the pressure of mediators on ``all``."""
+
+    venue_group: np.ndarray  # (V + 1,) each venue's group; the last entry, the empty slot (-1), group 0
+    mediators: tuple[tuple[int, ...], ...]  # per group, its targeted mediators; group 0's is ()
+
+    @property
+    def targeted(self) -> frozenset[int]:
+        """The mediators whose pressure is on their proposals only."""
+        return frozenset(k for group in self.mediators for k in group)
+
+
+@dataclass(frozen=True)
 class ShockGate:
     """Eq. (6''): when a shock may start. ``round`` 0 means any round; each count 0 means
     no such condition. The engine's extension point for further run-state conditions."""
@@ -92,12 +107,12 @@ class Structure:
     favourite: np.ndarray  # (N,) as ModelInputs.favourite, among the venues on offer
     counter_venues: tuple[np.ndarray, ...]  # as ModelInputs.counter_venues
     acceptable: np.ndarray  # (V,) bool: no principal's red line
+    proposes: tuple[np.ndarray, ...]  # per mediator: its venues on offer (all closed: its whole list)
 
     def same_as(self, other: "Structure") -> bool:
-        """True when the two epochs' structures are the same (whatever their first rounds)."""
-        return (np.array_equal(self.utility, other.utility) and np.array_equal(self.available, other.available)
-                and np.array_equal(self.favourite, other.favourite)
-                and all(np.array_equal(a, b) for a, b in zip(self.counter_venues, other.counter_venues)))
+        """True when the two epochs' structures are the same (whatever their first rounds):
+        the same utilities and venues on offer, from which everything else follows."""
+        return np.array_equal(self.utility, other.utility) and np.array_equal(self.available, other.available)
 
 
 @dataclass(frozen=True)
@@ -157,6 +172,8 @@ class ModelInputs:
     gathering_readiness: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (G, N) readiness while it runs, if attending
     # Eq. (11): the negotiation track, when the scenario has one.
     track: TrackInputs | None = None
+    # Eq. (3'): the venues' pressure groups, None when every mediator's pressure is on all venues.
+    pressure_groups: PressureGroups | None = None
 
     @property
     def has_track(self) -> bool:
@@ -251,10 +268,14 @@ class ModelInputs:
         return np.logical_or.reduce([f >= 0 for f in favourites])
 
     def in_epoch(self, k: int) -> "ModelInputs":
-        """These inputs with structure epoch ``k``'s utilities, favourites, counter-proposals
-        and zone (6'''); everything else, the epochs included, unchanged."""
+        """These inputs with structure epoch ``k``'s utilities, favourites, counter-proposals,
+        zone and mediators' lists of venues on offer, with as many proposals per round as
+        they still hold (6'''); everything else, the epochs included, unchanged. Called on
+        the compiled inputs, whose lists are whole."""
         epoch = self.epochs[k]
-        return replace(self, utility=epoch.utility, favourite=epoch.favourite,
+        mediator = tuple(replace(md, proposes=listed, per_round=min(md.per_round, len(listed)))
+                         for md, listed in zip(self.mediator, epoch.proposes))
+        return replace(self, utility=epoch.utility, favourite=epoch.favourite, mediator=mediator,
                        counter_venues=epoch.counter_venues, acceptable=epoch.acceptable)
 
 
@@ -313,7 +334,23 @@ def compile_inputs(scenario: Scenario) -> ModelInputs:
         **({} if len(epochs) == 1 and epochs[0].available.all() else
            {"epochs": epochs, "epoch_of_round": epoch_of_round}),
         track=_track(scenario),
+        pressure_groups=pressure_groups(scenario, venue_index),
     )
+
+
+def pressure_groups(scenario: Scenario, venue_index: dict[str, int]) -> PressureGroups | None:
+    """Eq. (3'): each venue's group, the set of mediators with ``pressure_on: proposals``
+    that list it (groups numbered in order of first appearance along the venues, group 0
+    the empty set); None when no mediator's pressure is on its proposals only."""
+    targeted = [(k, md) for k, md in enumerate(scenario.mediators.values()) if md.pressure_on == "proposals"]
+    if not targeted:
+        return None
+    groups: dict[tuple[int, ...], int] = {(): 0}
+    venue_group = np.zeros(len(venue_index) + 1, dtype=np.int64)
+    for vid, v in venue_index.items():
+        members = tuple(k for k, md in targeted if vid in md.proposes)
+        venue_group[v] = groups.setdefault(members, len(groups))
+    return PressureGroups(venue_group=venue_group, mediators=tuple(groups))
 
 
 def _track(scenario: Scenario) -> TrackInputs | None:
@@ -497,8 +534,10 @@ def structure_at(scenario: Scenario, first: int, active: list[ScheduledEvent],
     ]) + shift
     on_offer = np.where(available, utility, -np.inf)  # nobody's favourite while closed
     favourite, counter_venues, _ = _counter_proposals(scenario, on_offer, venue_index)
+    listed = [np.array([venue_index[vid] for vid in md.proposes], dtype=np.int64) for md in scenario.mediators.values()]
     return Structure(first=first, utility=utility, available=available, favourite=favourite,
-                     counter_venues=counter_venues, acceptable=np.isfinite(utility).all(axis=0))
+                     counter_venues=counter_venues, acceptable=np.isfinite(utility).all(axis=0),
+                     proposes=tuple(v[available[v]] if available[v].any() else v for v in listed))
 
 
 def _drift(scenario: Scenario) -> np.ndarray:
@@ -652,13 +691,14 @@ def concessions(utility: np.ndarray, favourite: int, in_zone: np.ndarray, to: li
     """Eq. (8): a conceding principal's counter-proposals in order: its favourite first
     (even outside the zone, as a demand), then the venues of ``to`` in their order, or by
     default the other venues no principal red-lines, from its best to its worst (ties in
-    the order of ``venues``). Empty for a principal with no acceptable venue at all."""
+    the order of ``venues``; in a structure epoch, those it then refuses or that are closed
+    are left out, 6'''). Empty for a principal with no acceptable venue at all."""
     if favourite < 0:
         return np.array([], dtype=np.int64)
     if to is None:
         rest = [int(v) for v in np.argsort(-utility, kind="stable") if in_zone[v]]
     else:
-        rest = [venue_index[vid] for vid in to]
+        rest = [venue_index[vid] for vid in to if np.isfinite(utility[venue_index[vid]])]
     return np.array([favourite, *(v for v in rest if v != favourite)], dtype=np.int64)
 
 

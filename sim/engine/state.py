@@ -17,6 +17,8 @@ implementation, in the same order, so results do not depend on these optimisatio
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
 
 from sim.engine.acceptance import EXP_LIMIT
@@ -96,8 +98,12 @@ class BatchState:
         # random numbers with the point sd = 0.
         self.readiness = inputs.readiness[:, None] + inputs.readiness_sd[:, None] * self.rng.standard_normal((n, size))
         self.situation = np.zeros((n, size))  # c_i: eq. (1) without the venue term
-        self.odds = np.ones((n, size))  # exp(-b_i c_i)
-        self.costs = JointCosts(inputs, size, self.odds)
+        # Eq. (3'): exp(-b_i (c_i + F_ig)) per pressure group g of venues; group 0, the only
+        # one without targeted pressure, is exp(-b_i c_i), ``odds``.
+        groups = inputs.pressure_groups
+        self.group_odds = np.ones((1 if groups is None else len(groups.mediators), n, size))
+        self.odds = self.group_odds[0]
+        self.costs = JointCosts(inputs, size, self.group_odds)
         self.venue_odds = self.costs.venue_odds
         # Eq. (8): where each principal is in its list of counter-proposals, and its
         # failed rounds since it last conceded.
@@ -123,10 +129,20 @@ class BatchState:
         self._join_draw = np.empty((uncertain, size))
         # Eq. (10): a uniform per run and round when some venue stands for an unlisted one.
         self._unlisted_draw = np.empty(size) if inputs.unlisted_share > 0 else None
-        self._pressure_terms = [
-            [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in range(m) if inputs.leverage[k, i]]
-            for i in range(n)
+        # Eq. (3'): pressure felt on every venue (s_i L_ki, mediators on all) and per pressure
+        # group g >= 1 the extra pressure felt on its venues (its targeted mediators').
+        groups = inputs.pressure_groups
+        targeted = frozenset() if groups is None else groups.targeted
+        self._pressure_terms = [self._felt(i, (k for k in range(m) if k not in targeted)) for i in range(n)]
+        self._group_terms = [] if groups is None else [
+            [self._felt(i, members) for i in range(n)] for members in groups.mediators[1:]
         ]
+        self._group_situation = np.empty(size) if self._group_terms else None
+
+    def _felt(self, i: int, mediators: Iterable[int]) -> list[tuple[int, float]]:
+        """(k, s_i L_ki) for each of ``mediators`` whose pressure principal ``i`` feels."""
+        inputs = self.inputs
+        return [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in mediators if inputs.leverage[k, i]]
 
     def _init_gatherings(self, starts: np.random.Generator | None) -> None:
         """Eq. (4c): who attends each gathering in each run, one uniform per gathering,
@@ -245,6 +261,7 @@ class BatchState:
         self.structure = self.inputs  # every epoch's inputs derive from these
         self._epoch_starts = {epoch.first: k for k, epoch in enumerate(self.inputs.epochs)}
         self._closed = np.zeros(0, dtype=np.int64)
+        self._spare = np.zeros(0, dtype=np.int64)  # mediators' slots beyond their venues on offer
 
     def _attention_spans(
         self, attention: np.random.Generator | None
@@ -345,22 +362,27 @@ class BatchState:
         """Eq. (6'''), at the start of round ``t``: when a structure epoch starts, its
         utilities, red lines and venues on offer replace the last (see :meth:`_enter_epoch`);
         in every round, the closed venues are marked as already on the table, so that no
-        proposer, counter-proposal or gathering can place them (the marks go with the
-        table at the end of the round)."""
+        counter-proposal or gathering can place them (the marks go with the table at the
+        end of the round), and a mediator's slots beyond its venues on offer are emptied."""
         k = self._epoch_starts.get(t)
         if k is not None:
             self._enter_epoch(k, t)
         if len(self._closed):
             self.on_table[self._closed] = True
+        if len(self._spare):
+            self.probability[self._spare] = np.inf
 
     def _enter_epoch(self, k: int, t: int) -> None:
         """Epoch ``k`` starts in round ``t``: the inputs, the venues' odds and what follows
-        from them (favourites, counter-proposals, each mediator's open venues) become the
-        epoch's; a principal keeps how far it has conceded, within its new list (8); a
+        from them (favourites, counter-proposals, each mediator's list of venues on offer and
+        its open venues) become the epoch's; a principal keeps how far it has conceded, within its new list (8); a
         summit in preparation at a venue that closes collapses (counted as a collapse)."""
         epoch = self.structure.epochs[k]
         self.inputs = self.structure.in_epoch(k)
-        self.costs.restructure(epoch.utility, epoch.available)
+        self.costs.restructure(epoch.utility, epoch.available, self.inputs.mediator)
+        self._spare = np.concatenate([np.zeros(0, dtype=np.int64)] + [
+            np.arange(self.slot_start[m] + md.per_round, self.slot_start[m + 1], dtype=np.int64)
+            for m, md in enumerate(self.inputs.mediator)])
         for i, venues in enumerate(epoch.counter_venues):
             np.clip(self.concession[i], 0, max(len(venues) - 1, 0), out=self.concession[i])
         self._closed = np.flatnonzero(~epoch.available)
@@ -423,7 +445,8 @@ class BatchState:
 
     # -- principals -------------------------------------------------------------------
     def assess(self, i: int, t: int) -> None:
-        """Eq. (1) without the venue term: c_i = readiness + drift + events + pressure felt."""
+        """Eq. (1) without the venue term: c_i = readiness + drift + events + pressure felt
+        (on every venue), and the odds against acceptance of each pressure group (3')."""
         inputs = self.inputs
         situation = self.situation[i]
         np.add(self.readiness[i], inputs.drift[i, t] + inputs.scheduled_readiness[i, t], out=situation)
@@ -440,13 +463,28 @@ class BatchState:
         track = inputs.track
         if track is not None and track.readiness[i]:  # eq. (11): readiness grows with progress
             situation += np.multiply(self.progress, float(track.readiness[i]), out=felt)
+        self._odds_of(i, situation, self.odds[i])
+        for g, terms in enumerate(self._group_terms, start=1):  # eq. (3'): pressure towards its venues
+            if not terms[i]:
+                np.copyto(self.group_odds[g, i], self.odds[i])
+                continue
+            towards = self._group_situation
+            towards[:] = situation
+            for k, weight in terms[i]:
+                towards += np.multiply(self.pressure[k], weight, out=felt)
+            self._odds_of(i, towards, self.group_odds[g, i])
+
+    def _odds_of(self, i: int, situation: np.ndarray, out: np.ndarray) -> None:
+        """exp(-b_i situation) into ``out``: principal ``i``'s odds against acceptance before
+        the venue term, infinite below its required track level (11)."""
         # odds_against(situation, b_i): the situation is finite (every input is), so the
         # red-line case of odds_against cannot arise here.
-        exponent = np.multiply(situation, -inputs.sharpness[i], out=felt)
+        exponent = np.multiply(situation, -self.inputs.sharpness[i], out=self._float)
         np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent)
-        np.exp(exponent, out=self.odds[i])
+        np.exp(exponent, out=out)
+        track = self.inputs.track
         if track is not None and track.requires[i]:  # eq. (11): meets only from this level
-            np.putmask(self.odds[i], self.progress < track.requires[i], np.inf)
+            np.putmask(out, self.progress < track.requires[i], np.inf)
 
     def counter_propose(self, i: int) -> None:
         """Principal ``i`` puts its favourite acceptable venue on the table, or, once it
@@ -536,7 +574,21 @@ class BatchState:
     def acceptance(self, i: int) -> np.ndarray:
         """Principal ``i``'s p_iv for each slot this round, shape ``(slots, runs)``: for
         observers (the engine itself draws only the joint acceptance)."""
-        return 1.0 / (1.0 + self.venue_odds[i][self.slots] * self.odds[i])
+        groups = self.inputs.pressure_groups
+        if groups is None:
+            return 1.0 / (1.0 + self.venue_odds[i][self.slots] * self.odds[i])
+        odds = self.group_odds[groups.venue_group[self.slots], i, self.lanes]  # eq. (3')
+        return 1.0 / (1.0 + self.venue_odds[i][self.slots] * odds)
+
+    def venue_acceptance(self, lane: int) -> np.ndarray:
+        """Every principal's p_iv for every venue this round in run ``lane``, ``(N, V)``:
+        for observers."""
+        groups = self.inputs.pressure_groups
+        if groups is None:
+            odds = self.odds[:, lane, None]
+        else:  # eq. (3'): each venue's pressure group
+            odds = self.group_odds[groups.venue_group[:-1], :, lane].T
+        return 1.0 / (1.0 + odds * self.venue_odds[:, :-1])
 
     # -- the table --------------------------------------------------------------------
     def scratch_best(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -222,6 +222,7 @@ def result_json(result: Result, zone: Zone, overrides: Sequence[str] = ()) -> di
             **({"start": zone.start} if scenario.announced else {}),
             **({"gatherings": [dict(g.__dict__, all_attend=g.all_attend) for g in zone.gatherings]}
                if zone.gatherings else {}),
+            **({"structure_changes": list(zone.changes)} if zone.changes else {}),  # eq. (6''')
         },
         "p_summit": estimate_json(summary.p_summit),
         "p_summit_by": {day.isoformat(): estimate_json(e) for day, e in summary.by_date},

@@ -220,7 +220,7 @@ def _section(key: str, item: ScenarioSection, facts: FactBook | None, index: int
     venues = []
     for vid, e in sorted(summary.venue_share.items(), key=lambda kv: -kv[1].count):
         s = standings[vid]
-        why = "" if s.reachable else (f"ruled out by {', '.join(s.blocked_by)}" if s.blocked_by else "never proposed")
+        why = s.why_unreachable
         venues.append({"id": vid, "name": s.name, "share": _cell(e), "given": _cell(summary.venue_given_summit[vid]),
                        "why": why})
     reachable = [v for v in venues if not v["why"]]

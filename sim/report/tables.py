@@ -115,9 +115,7 @@ def _venue_table(summary: Summary, zone: Zone) -> Table:
         given = summary.venue_given_summit[vid]
         standing = standings[vid]
         if not standing.reachable:
-            why = (f"ruled out by {', '.join(standing.blocked_by)}" if standing.blocked_by
-                   else "never proposed" if standing.available else "not on offer")
-            table.add_row(standing.name, "0", why, "0", "")
+            table.add_row(standing.name, "0", standing.why_unreachable, "0", "")
             continue
         table.add_row(standing.name, percent(estimate.value), interval(estimate),
                       percent(given.value) if given.trials else "-", interval(given))

@@ -7,10 +7,18 @@ keys rejected (PyYAML would silently keep the last one, which hides typos). The 
 caps apply to documents built in Python (:func:`check_value`), since an API caller or a
 merge of files can make one too. A date YAML cannot build (``2026-02-30``) stays text,
 so the date field says what is wrong with it instead of the parser crashing.
+
+Text is parsed by libyaml (PyYAML's C parser, about ten times quicker on a scenario file)
+when PyYAML was built with it, else by PyYAML's pure-Python parser, and the answer is the
+same either way: both build the same nodes, which the same Python code then checks and
+constructs; a text libyaml refuses is parsed again by the pure-Python parser, so every
+error message is the one it gives; and text in which the two are known to differ
+(:data:`READ_APART`) goes to the pure-Python parser alone.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -24,17 +32,34 @@ TOO_DEEP = f"is nested too deeply (limit {MAX_DEPTH} levels)"
 TOO_BIG = f"expands to more than {MAX_NODES:,} nodes"
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, except that a timestamp outside the calendar stays text."""
+def _keeping_impossible_dates(base: type) -> type:
+    """The safe loader ``base``, except that a timestamp outside the calendar stays text."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except (ValueError, OverflowError):
-            return self.construct_scalar(node)
+    class Loader(base):  # type: ignore[valid-type, misc]  # a base chosen at run time
+        def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                return self.construct_scalar(node)
+
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_yaml_timestamp)
+    return Loader
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+#: The pure-Python safe loader: always present; its messages are the ones users see.
+PURE_LOADER = _keeping_impossible_dates(yaml.SafeLoader)
+#: libyaml's safe loader, or None when PyYAML was built without libyaml.
+LIBYAML_LOADER = _keeping_impossible_dates(yaml.CSafeLoader) if yaml.__with_libyaml__ else None
+#: Where libyaml and the pure-Python parser read a text differently, libyaml accepting what
+#: the other refuses or building another value: a tab, ``?`` (complex keys in flow
+#: collections), ``!`` (a bare tag), a comment straight after a block scalar's indicator
+#: (``|#``) and a byte-order mark past the start. Text with any of these after its opening
+#: comment lines goes to the pure-Python parser alone; tests/test_safe_yaml.py compares the
+#: two parsers on a corpus.
+READ_APART = re.compile(r"[\t?!\ufeff]|[|>][-+0-9]*#")
+#: The comment (and blank) lines a text opens with, where no value has begun, so both
+#: parsers skip them alike: a question mark there (the history scenarios ask one) is harmless.
+_OPENING_COMMENTS = re.compile(r"(?:[ ]*(?:#[^\n\r\x85\u2028\u2029]*)?\r?\n)*")
 
 
 def parse_yaml(text: str, source: str = "<string>", quote: bool = True) -> Any:
@@ -92,7 +117,24 @@ def _parse(text: str, quote: bool = True) -> Any:
     """The document in ``text``, or ``_EMPTY``; limits as ScenarioError, YAML errors raw."""
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError([Problem("", f"is longer than the {MAX_FILE_BYTES:,} characters allowed")])
-    loader = _Loader(text)
+    if LIBYAML_LOADER is not None and libyaml_reads_alike(text):
+        try:
+            return _load(LIBYAML_LOADER, text, quote)
+        except (yaml.YAMLError, ValueError):  # ValueError: text libyaml cannot encode (a lone surrogate)
+            pass  # refused: parsed again below, so that the message is the pure-Python parser's
+    return _load(PURE_LOADER, text, quote)
+
+
+def libyaml_reads_alike(text: str) -> bool:
+    """Whether libyaml reads ``text`` as the pure-Python parser does, as far as is known:
+    nothing after its opening comment lines is in :data:`READ_APART`."""
+    return not READ_APART.search(text, _OPENING_COMMENTS.match(text).end())  # type: ignore[union-attr]
+
+
+def _load(loader_class: type, text: str, quote: bool) -> Any:
+    """The document in ``text`` as ``loader_class`` parses it, or ``_EMPTY``; limits as
+    ScenarioError, YAML errors raw."""
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

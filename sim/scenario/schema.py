@@ -278,6 +278,10 @@ class Mediator(Strict):
     offer_hazard: Probability = Field(
         1.0, description="Chance per round and run that it puts its proposals on the table at all (eq. 7a).",
     )
+    pressure_on: Literal["all", "proposals"] = Field(
+        "all", description="What its pressure makes more acceptable: every venue alike (all), or only "
+        "the venues it proposes (proposals, eq. 3').",
+    )
     attends: Flag = Field(False, description="Joins the summit (trilateral format).")
     join_probability: Probability | None = Field(
         None, description="Chance it joins an agreed summit, before the principals' presence preferences.",
@@ -665,6 +669,9 @@ def _mediator_problems(scenario: Scenario):
                 yield _unknown(f"actors.{aid}.proposes.{i}", vid, venues, "venue")
         if len(set(actor.proposes)) != len(actor.proposes):
             yield Problem(f"actors.{aid}.proposes", "lists a venue more than once")
+        if actor.pressure_on == "proposals" and not actor.proposes:
+            yield Problem(f"actors.{aid}.pressure_on", "proposals needs venues in proposes: its pressure "
+                          "would make no venue more acceptable (use all, or list the venues it pushes)")
         if actor.attends and actor.join_probability is not None:
             yield Problem(f"actors.{aid}.join_probability",
                           "set either attends: true (always joins) or join_probability, not both")

@@ -20,6 +20,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 BASE = SCENARIOS / "base.yaml"
+#: The base scenario before issue 11 (one `best` mediator, no track), for tests of its knife edge.
+BASE_2026_01 = REPO / "tests" / "fixtures" / "base_2026_01.yaml"
 
 _MINIMAL: dict[str, Any] = {
     "name": "mini",

@@ -26,7 +26,7 @@ from sim.execution.runner import simulate
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.scenario.parameters import with_values
 
-from conftest import BASE
+from conftest import BASE, BASE_2026_01
 
 RUNS = 20_000
 RATIONALITY = 2.0
@@ -106,8 +106,11 @@ def test_liking_a_venue_more_never_lowers_p_summit(make):
 
 def test_best_fails_both_properties_at_the_knife_edge():
     """Moscow's utility for Washington from -1.6 to -1.5 moves base's `best` mediator
-    from Istanbul to Washington in every run: shares jump, P(summit) falls."""
-    scenario = base_with("best")
+    from Istanbul to Washington in every run: shares jump, P(summit) falls (on base as it
+    stood before issue 11, whose single `best` mediator had exactly this knife edge)."""
+    document = load_document(BASE_2026_01)
+    document["actors"]["trump"].update(strategy="best")
+    scenario = scenario_from_document(document)
     low = with_values(scenario, {"actors.putin.venues.washington": -1.6})
     high = with_values(scenario, {"actors.putin.venues.washington": -1.5})
     (p_low, s_low), (p_high, s_high) = shares(low), shares(high)

@@ -16,7 +16,8 @@ import json
 import pytest
 
 SUMMARY_HEADER = ["scenario", "metric", "key", "estimate", "ci_low", "ci_high", "count", "trials"]
-RUNS_HEADER = ["run", "held", "venue", "round", "date", "format", "parties", "rejected", "collapses", "reason"]
+RUNS_HEADER = ["run", "held", "venue", "round", "date", "format", "parties", "rejected", "collapses", "reason",
+               "deal_round"]  # base has a track (eq. 11)
 COMPARE_FIXED = [
     "scenario", "file", "runs", "seed", "horizon_end", "p_summit", "ci_low", "ci_high",
     "median_round", "median_date", "median_days",
@@ -223,8 +224,8 @@ def test_compare_csv(sim_cli, base_yaml, document, write, tmp_path):
     from sim.scenario.loader import load_scenario
 
     base = load_scenario(base_yaml)
-    document["venues"]["vienna"] = {"name": "Vienna", "country": "Austria", "neutral": True}
-    document["actors"]["trump"]["proposes"] = ["geneva", "vienna"]
+    document["venues"]["oslo"] = {"name": "Oslo", "country": "Norway", "neutral": True}
+    document["actors"]["trump"]["proposes"] = ["geneva", "oslo"]
     other = write(document, "other.yaml")
     out = tmp_path / "compare.csv"
     done = sim_cli("compare", base_yaml, other, "--runs", 2000, "--csv", out)
@@ -235,7 +236,8 @@ def test_compare_csv(sim_cli, base_yaml, document, write, tmp_path):
     shares = [column for column in header if column.startswith("share_")]
     assert shares == [f"share_{v}" for v in union]
     formats = [column for column in header if column.startswith("format_")]
-    assert header[len(header) - len(shares) - len(formats):] == shares + formats
+    deal = ["p_deal", "p_deal_low", "p_deal_high"]  # base has a track (eq. 11): its deal comes last
+    assert header[len(header) - len(shares) - len(formats) - len(deal):] == shares + formats + deal
     assert formats[0] == "format_bilateral"
     rows = read_csv(out.read_text())
     assert [row["scenario"] for row in rows] == [base.name, "mini"]
@@ -254,7 +256,7 @@ def test_compare_csv(sim_cli, base_yaml, document, write, tmp_path):
     assert base_row["horizon_end"] == base.time.horizon_end.isoformat()
     # A venue a scenario does not have: docs/output-format.md says 0.000000; the code is
     # moving to an empty ("undefined") cell. Either way it is never a positive share.
-    assert base_row["share_vienna"] in ("", "0.000000")
+    assert base_row["share_oslo"] in ("", "0.000000")
     for vid in base.venues:
         if vid not in document["venues"]:
             assert mini_row[f"share_{vid}"] in ("", "0.000000")

@@ -1,4 +1,6 @@
-"""`sim explain` and `sim trace` tell who would be proposed and who would attend (eqs. 7, 9)."""
+"""`sim explain` and `sim trace` tell who would be proposed and who would attend (eqs. 7, 9),
+on the base scenario as it stood before issue 11 (one mediator, no track), whose numbers
+the docstrings quote."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from sim.analysis.trace import trace_run
 from sim.analysis.zone import analyse_zone
 from sim.scenario.loader import load_scenario
 
-from conftest import BASE
+from conftest import BASE_2026_01 as BASE
 
 
 def test_explain_gives_round_one_proposal_chances_and_attendance():

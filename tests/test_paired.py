@@ -103,15 +103,16 @@ def test_identical_scenarios_differ_by_exactly_zero(tmp_path, sim_cli):
 
 
 def test_a_change_that_cannot_matter_is_exactly_zero(tmp_path, sim_cli):
-    """Putin's utility for Paris is irrelevant in base (no one ever proposes Paris): the paired
+    """Putin's utility for Moscow is irrelevant in base as long as Moscow stays his favourite:
+    Kyiv red-lines it, so it is never agreed whatever Putin thinks of it. The paired
     difference is exactly 0 and its interval covers the true difference, 0."""
-    changed = tmp_path / "paris.yaml"
+    changed = tmp_path / "moscow.yaml"
     shutil.copy(BASE, tmp_path / "base.yaml")  # a parent must sit in the variant's folder tree
-    changed.write_text("extends: base.yaml\nname: paris_irrelevant\nactors: {putin: {venues: {paris: -1.0}}}\n",
+    changed.write_text("extends: base.yaml\nname: moscow_irrelevant\nactors: {putin: {venues: {moscow: 2.0}}}\n",
                        encoding="utf-8")
     rows = compare_rows(sim_cli("compare", changed, "--baseline", BASE, "--runs", RUNS, "--csv", "-"))
-    assert list(rows) == ["base", "paris_irrelevant"]  # the baseline is added first
-    row = rows["paris_irrelevant"]
+    assert list(rows) == ["base", "moscow_irrelevant"]  # the baseline is added first
+    row = rows["moscow_irrelevant"]
     assert row["p_summit"] == rows["base"]["p_summit"]
     assert float(row["diff_vs_baseline"]) == 0.0
     assert float(row["diff_low"]) <= 0.0 <= float(row["diff_high"])

@@ -65,10 +65,10 @@ def test_comment_and_layout_edits_still_reproduce(recorded, sim_cli):
     """A new comment, a changed comment and a venue rewritten from flow to block style."""
     folder, scenario, outputs = recorded
     text = scenario.read_text()
-    changed = "# reviewed by the analyst on Monday\n" + text.replace("# F8: proposes Moscow", "# F8: Moscow, again")
+    changed = "# reviewed by the analyst on Monday\n" + text.replace("# F8, F57, F59: proposes Moscow", "# F8: Moscow, again")
     changed = changed.replace(
-        "  paris:      {name: Paris, country: France, third_party: true}",
-        "  paris:\n    name: Paris\n    country: France\n    third_party: true",
+        "  moscow:     {name: Moscow, country: Russia, host: putin}",
+        "  moscow:\n    name: Moscow\n    country: Russia\n    host: putin",
     )
     assert changed.count("\n") == text.count("\n") + 4
     scenario.write_text(changed)

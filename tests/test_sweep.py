@@ -17,7 +17,8 @@ from conftest import BASE
 
 FIXED = ["runs", "p_summit", "ci_low", "ci_high", "median_round", "median_date", "median_days",
          "diff_vs_baseline", "diff_low", "diff_high"]
-VENUES = ["moscow", "kyiv", "geneva", "istanbul", "paris", "washington"]  # base.yaml's order
+VENUES = ["moscow", "kyiv", "istanbul", "abu_dhabi", "riyadh", "geneva", "vienna", "vatican", "washington", "miami",
+          "elsewhere"]  # base.yaml's order
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -84,15 +85,15 @@ def test_common_random_numbers_reproduce_sim_run(readiness_sweep):
 
 def test_two_parameter_grid(sim_cli):
     """Two --param options: every combination, the first varying slowest."""
-    done = sim_cli("sweep", BASE, "-p", "actors.putin.readiness=-4:-3:3", "-p", "actors.trump.strategy=best,rotate",
+    done = sim_cli("sweep", BASE, "-p", "actors.putin.readiness=-4:-3:3", "-p", "actors.trump.strategy=logit,rotate",
                    "--runs", 2000, "--csv", "-")
     assert done.returncode == 0, done.stderr
     points = rows(done.stdout)
     assert len(points) == 6
     assert [(p["actors.putin.readiness"], p["actors.trump.strategy"]) for p in points] == [
-        ("-4.0", "best"), ("-4.0", "rotate"), ("-3.5", "best"), ("-3.5", "rotate"), ("-3.0", "best"), ("-3.0", "rotate"),
+        ("-4.0", "logit"), ("-4.0", "rotate"), ("-3.5", "logit"), ("-3.5", "rotate"), ("-3.0", "logit"), ("-3.0", "rotate"),
     ]
-    own = points[2]  # the scenario as written: -3.5 and best
+    own = points[2]  # the scenario as written: -3.5 and logit
     assert float(own["diff_vs_baseline"]) == 0.0
 
 

@@ -153,13 +153,15 @@ def test_absolute_parent_path(write, sim_cli, monkeypatch):
 
 
 def test_shipped_variant_is_its_parent_plus_the_same_overrides(sim_cli_many):
-    """kremlin-neutral.yaml == base.yaml with its two changes given as --set."""
+    """kremlin-neutral.yaml == base.yaml with its changes given as --set."""
     same = ["--set", "name=x", "--set", "title=x", "--set", "notes=x"]
     variant, by_set, base = content_hashes(
         sim_cli_many,
         (SCENARIOS / "kremlin-neutral.yaml", *same),
         (SCENARIOS / "base.yaml", *same, "--set", "actors.putin.venue_weights.neutral=-1.0",
-         "--set", "actors.putin.venues.istanbul=0.0"),
+         *(arg for venue, value in (("istanbul", 0.0), ("abu_dhabi", 0.0), ("riyadh", 0.0), ("geneva", -1.0),
+                                    ("vienna", -1.5), ("vatican", -1.5))
+           for arg in ("--set", f"actors.putin.venues.{venue}={value}"))),
         (SCENARIOS / "base.yaml", *same),
     )
     assert variant == by_set

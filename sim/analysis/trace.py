@@ -78,6 +78,7 @@ class Trace:
     reason: str = ""
     ending: str = ""
     deal_round: int | None = None  # eq. (11): the round the track reached its deal; None: not within the horizon
+    track_ending: str = ""  # eq. (11): the track's story in one sentence; empty without a track
 
     def as_dict(self) -> dict[str, Any]:
         def offer(o: Offer) -> dict[str, Any]:
@@ -154,6 +155,7 @@ def trace_run(scenario: Scenario, run: int, seed: int | None = None) -> Trace:
     trace.reason = REASONS[outcome.reason[lane]]
     trace.deal_round = int(outcome.deal_round[lane]) or None
     trace.ending = _ending(trace, scenario)
+    trace.track_ending = _track_ending(trace, scenario)
     return trace
 
 
@@ -229,14 +231,19 @@ def _drawn_proposals(state: BatchState, lane: int) -> dict[str, dict[str, float]
 
 
 def _ending(trace: Trace, scenario: Scenario) -> str:
-    deal = ""
-    if scenario.track is not None:  # eq. (11)
-        deal = (f" The track ({scenario.track.name}) reached its deal in round {trace.deal_round} "
-                f"(week of {scenario.time.round_date(trace.deal_round)})." if trace.deal_round
-                else f" The track ({scenario.track.name}) reached no deal within the horizon.")
     if trace.held:
         day = scenario.time.round_date(trace.summit_round or 1)
         who = f" ({', '.join(trace.parties)} attending)" if trace.parties else ""
         return (f"Summit held in {trace.venue} in round {trace.summit_round} (week of {day}), "
-                f"format {trace.format}{who}.{deal}")
-    return f"No summit: {REASON_TEXT[trace.reason]}.{deal}"
+                f"format {trace.format}{who}.")
+    return f"No summit: {REASON_TEXT[trace.reason]}."
+
+
+def _track_ending(trace: Trace, scenario: Scenario) -> str:
+    """Eq. (11): when the run's track reached its deal, in one sentence; empty without a track."""
+    if scenario.track is None:
+        return ""
+    if trace.deal_round:
+        return (f"Track ({scenario.track.name}): deal in round {trace.deal_round} "
+                f"(week of {scenario.time.round_date(trace.deal_round)}).")
+    return f"Track ({scenario.track.name}): no deal within the horizon."

@@ -132,6 +132,9 @@ class Zone:
     # Eq. (6'''): the scheduled changes of structure, one sentence each, in date order.
     changes: tuple[str, ...] = ()
     track: TrackOutline | None = None  # eq. (11)
+    # Eq. (11): with a track, the progress at which the acceptance and proposal chances are
+    # shown (see shown_progress); None without a track.
+    progress_shown: float | None = None
 
     def attendance(self) -> str:
         """One sentence: who would attend a summit besides the principals (eq. 9)."""
@@ -238,7 +241,8 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 start=starting_state(scenario, inputs),
                 announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
                 gatherings=tuple(gathering_windows(scenario, inputs)),
-                changes=structure_changes(scenario), track=outline_track(scenario, inputs))
+                changes=structure_changes(scenario), track=outline_track(scenario, inputs),
+                progress_shown=shown_progress(inputs) if inputs.has_track else None)
 
 
 def counter_chances(inputs: ModelInputs) -> dict[str, dict[str, float]]:
@@ -348,7 +352,7 @@ def first_round_situation(inputs: ModelInputs) -> np.ndarray:
     felt = (inputs.leverage * pressure).sum(axis=0) if len(inputs.mediators) else 0.0
     situation = inputs.readiness + inputs.drift[:, 1] + inputs.scheduled_readiness[:, 1] + inputs.sensitivity * felt
     if inputs.track is not None:
-        situation = situation + inputs.track.readiness * expected_path(inputs)[1]
+        situation = situation + inputs.track.readiness * shown_progress(inputs)
     return situation
 
 
@@ -372,4 +376,12 @@ def first_round_willing(inputs: ModelInputs) -> np.ndarray:
     round 1 has not reached, else 1."""
     if inputs.track is None:
         return np.ones(len(inputs.principals))
-    return (expected_path(inputs)[1] >= inputs.track.requires).astype(float)
+    return (shown_progress(inputs) >= inputs.track.requires).astype(float)
+
+
+def shown_progress(inputs: ModelInputs) -> float:
+    """Eq. (11): the track progress at which ``sim explain`` shows acceptance: round 1's on
+    the expected path, or, where a principal requires more, the highest level required
+    (the first time every principal could accept; before it every joint acceptance is 0)."""
+    first = float(expected_path(inputs)[1])
+    return max(first, float(inputs.track.requires.max(initial=0.0)))

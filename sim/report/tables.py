@@ -244,6 +244,10 @@ def render_zone(zone: Zone, console: Console) -> None:
     if zone.track is not None:  # eq. (11)
         for line in zone.track.sentences():
             console.print(line, markup=False)
+        if zone.progress_shown is not None and zone.track.requires:
+            console.print(f"  The acceptance above and the proposals below are shown at track progress "
+                          f"{zone.progress_shown:g}, the first level at which every principal could accept.",
+                          markup=False)
     if zone.proposals:
         drawing = [p for p in zone.proposals if p in zone.standings[0].first_round_acceptance]
         console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator"
@@ -300,4 +304,6 @@ def render_trace(trace: Trace, console: Console) -> None:
             offers = f"{drawn}\n{offers}" if offers else drawn
         table.add_row(str(record.round), record.date, pressure or "-", offers or "-", record.status)
     show(table, console)
+    if trace.track_ending:
+        console.print(trace.track_ending, markup=False)
     console.print(trace.ending)

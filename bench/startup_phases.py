@@ -34,7 +34,8 @@ def step(name, action):
     return result
 step("import sim.cli (typer, the commands)", lambda: __import__("sim.cli"))
 step("import pydantic", lambda: __import__("pydantic").BaseModel)
-step("import sim.scenario.loader (models, PyYAML)", lambda: __import__("sim.scenario.loader"))
+step("import sim.scenario.schema (the models)", lambda: __import__("sim.scenario.schema"))
+step("import sim.scenario.loader (PyYAML, the rest)", lambda: __import__("sim.scenario.loader"))
 from sim.scenario.loader import load_scenario
 scenario = step("load_scenario(base.yaml)", lambda: load_scenario("scenarios/base.yaml"))
 step("import numpy", lambda: __import__("numpy"))

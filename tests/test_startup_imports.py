@@ -92,3 +92,13 @@ def test_terminal_commands_load_no_plotting_or_page_templates(arguments):
     loaded = packages(loaded_by(*arguments))
     assert "rich" in loaded
     assert loaded & {"matplotlib", "jinja2"} == set()
+
+
+def test_json_on_standard_output_loads_no_renderer():
+    """``sim run --json`` prints data, not tables: no rich, plots or pages."""
+    assert packages(loaded_by("run", BASE, "--runs", "2000", "--json")) & set(RENDERERS) == set()
+
+
+def test_schema_loads_neither_numpy_nor_any_renderer():
+    """``sim schema`` prints the scenario format from the models; it computes nothing."""
+    assert packages(loaded_by("schema")) & {"numpy", *RENDERERS} == set()

@@ -22,7 +22,8 @@ from sim.stats import Difference, Estimate
 def percent(value: float) -> str:
     """A probability as a percentage, with more decimals below 1% so small odds show."""
     if 0 < value < 0.01:
-        return f"{100 * value:.2g}%"
+        text = f"{100 * value:.2g}"
+        return f"{text}.0%" if "." not in text and "e" not in text else f"{text}%"  # 0.998% shows as 1.0%
     return f"{100 * value:.1f}%"
 
 

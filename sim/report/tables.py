@@ -22,7 +22,8 @@ from sim.stats import Difference, Estimate
 def percent(value: float) -> str:
     """A probability as a percentage, with more decimals below 1% so small odds show."""
     if 0 < value < 0.01:
-        return f"{100 * value:.2g}%"
+        text = f"{100 * value:.2g}"
+        return f"{text}.0%" if "." not in text and "e" not in text else f"{text}%"  # 0.998% shows as 1.0%
     return f"{100 * value:.1f}%"
 
 
@@ -160,7 +161,8 @@ def difference_text(d: "Difference", labelled: bool = False) -> str:
 
 def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Console, chosen: bool = False) -> None:
     """Print one line per scenario: P(summit) and interval, difference, median, venues,
-    and the summits with a third party by format (eq. 9).
+    the summits with a third party by format (eq. 9), and, when some scenario has a
+    track, P(its deal by the horizon) with its interval (eq. 11).
 
     The title names the baseline and why it is the one: given with ``--baseline``
     (``chosen``) or, by default, the first file on the command line."""
@@ -173,6 +175,9 @@ def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Cons
     table.add_column("median", no_wrap=True)
     table.add_column("leading venues (share of all runs)")
     table.add_column("third parties (of all runs)")
+    tracks = any(arm.result.summary.p_deal is not None for _, arm in arms)
+    if tracks:
+        table.add_column("P(track deal) [95%]", justify="right", no_wrap=True)
     for _, arm in arms:
         result = arm.result
         summary = result.summary
@@ -182,10 +187,12 @@ def render_compare(arms: Sequence[tuple[str, Arm]], baseline: Arm, console: Cons
         leading = ", ".join(f"{vid} {percent(e.value)}" for vid, e in shares[:3] if e.count)
         formats = ", ".join(f"{name.replace('_', ' ')} {percent(e.value)}"
                             for name, e in summary.format_of_runs.items() if e.count and name != "bilateral")
+        deal = summary.p_deal
         table.add_row(
             result.scenario.name, f"{percent(p.value)} [{100 * p.low:.1f}-{100 * p.high:.1f}]",
             "-" if arm is baseline else difference_text(difference(arm, baseline), labelled=True),
             str(result.scenario.time.round_date(median)) if median else "-", leading or "-", formats or "-",
+            *([f"{percent(deal.value)} [{100 * deal.low:.1f}-{100 * deal.high:.1f}]" if deal else "-"] if tracks else []),
         )
     show(table, console)
     settings = {(arm.result.runs, arm.result.seed) for _, arm in arms}

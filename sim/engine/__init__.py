@@ -4,6 +4,7 @@
 - `state`: the per-run state of a batch and the rules of one round (`BatchState`).
 - `acceptance`: eq. (2), the logit acceptance and its odds.
 - `costs`: eq. (7), venues' joint costs per run and round (`JointCosts`).
+- `picks`: inverse-CDF picks among a few options, one uniform per run.
 - `shocks`: eq. (6), random shocks and their effects (`ShockState`).
 - `strategies`: the mediator strategies, one function each, looked up by name
   (`STRATEGIES`).

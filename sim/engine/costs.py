@@ -8,6 +8,12 @@ against acceptance (``group_odds``, shape ``(G, N, runs)``, one ``(N, runs)`` la
 pressure group of venues, eq. 3'; a single layer, ``odds``, without targeted pressure)
 are the batch state's own array, updated in place each round; this module reads them,
 each venue with its group's layer.
+
+A principal that meets only from a level of the negotiation track (eq. 11) has infinite
+odds below it, and then every venue's cost is +inf in that run (odds and venue odds are
+positive, so the product is never 0 x inf): nothing can be agreed there. When such runs
+are most of the batch, costs are computed only in the others, the *live* runs, and are
++inf elsewhere: exactly the numbers the full computation gives, for a fraction of the work.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from sim.engine.acceptance import odds_against
 from sim.engine.inputs import MediatorInputs, ModelInputs
 
 CACHE_FLOATS = 1 << 16  # float64s per row chunk that stay in a core's cache (512 KB)
+SPARSE_BELOW = 4  # costs are computed run by run when fewer than 1 / SPARSE_BELOW of the runs are live
 
 
 class JointCosts:
@@ -43,6 +50,14 @@ class JointCosts:
         self._factor = np.empty(size)
         self._proposes = [md.proposes for md in inputs.mediator]
         self._block_rows = max(1, CACHE_FLOATS // size)  # venues per chunk
+        # Eq. (11): with a principal whose odds are infinite below a track level, every
+        # principal's odds are checked for it (any of them may be the one in an epoch).
+        track = inputs.track
+        self._gated = list(range(n)) if track is not None and (track.requires > 0).any() else []
+        self._finite = np.empty(size, dtype=bool)
+        self._live: np.ndarray | None = None
+        self._live_odds: dict[int, np.ndarray] = {}  # per layer of group_odds: its odds in the live runs
+        self._live_known = False
         self._derive()
 
     def _derive(self) -> None:
@@ -83,14 +98,46 @@ class JointCosts:
         self._derive()
         self._rows.clear()
 
+    def live_lanes(self) -> np.ndarray | None:
+        """The runs in which some venue may still be accepted this round (no principal below
+        the track level it requires, eq. 11), when they are few enough that computing
+        costs only there pays; None when costs are computed in every run. Read from this
+        round's odds, so only after every principal has assessed (phase 2)."""
+        if self._live_known:
+            return self._live
+        self._live_known = True
+        self._live = None
+        if not self._gated:
+            return None
+        finite = np.isfinite(self._group_odds[0, self._gated[0]], out=self._finite)
+        for i in self._gated[1:]:
+            finite &= np.isfinite(self._group_odds[0, i])
+        lanes = np.flatnonzero(finite)
+        if len(lanes) * SPARSE_BELOW < self._size:
+            self._live = lanes
+        return self._live
+
+    def _odds_in(self, layer: int, lanes: np.ndarray) -> np.ndarray:
+        """The principals' odds of ``group_odds`` layer ``layer`` in the live runs ``lanes``."""
+        odds = self._live_odds.get(layer)
+        if odds is None:
+            odds = self._live_odds[layer] = self._group_odds[layer][:, lanes]
+        return odds
+
     def row(self, v: int) -> np.ndarray:
         """This round's joint cost of venue ``v`` in every run (computed once per round)."""
         row = self._rows.get(v)
         if row is not None:
             return row
         row = self._cost[v]
+        live = None if self.blocked[v] else self.live_lanes()
         if self.blocked[v]:
             row.fill(np.inf)
+        elif live is not None:
+            row.fill(np.inf)
+            if len(live):
+                odds = self._odds_in(0 if self._venue_group is None else int(self._venue_group[v]), live)
+                row[live] = self._venue_cost(odds, self.venue_odds[:, v])
         else:
             factor = self._factor
             venue_odds = self.venue_odds
@@ -104,6 +151,19 @@ class JointCosts:
                     row *= factor
         self._rows[v] = row
         return row
+
+    @staticmethod
+    def _venue_cost(odds: np.ndarray, venue_odds: np.ndarray) -> np.ndarray:
+        """prod_i (1 + odds_i venue_odds_i) for odds ``(N, lanes)`` (or ``(N, rows, lanes)``
+        with venue odds ``(N, rows, 1)``), in the order :meth:`row` multiplies."""
+        with np.errstate(over="ignore"):
+            cost = np.multiply(odds[0], venue_odds[0])
+            cost += 1.0
+            for i in range(1, len(venue_odds)):
+                factor = np.multiply(odds[i], venue_odds[i])
+                factor += 1.0
+                cost *= factor
+        return cost
 
     def open_block(self, k: int) -> np.ndarray | None:
         """The costs of mediator ``k``'s open venues, ``(open, runs)``, or None when it
@@ -119,6 +179,14 @@ class JointCosts:
         if group < 0:  # eq. (3'): open venues in several pressure groups, each row its group's
             for row, j in enumerate(open_):
                 block[row] = self.row(int(listed[j]))
+            return block
+        live = self.live_lanes()
+        if live is not None:
+            block.fill(np.inf)
+            if len(live):
+                block[:, live] = self._venue_cost(self._odds_in(group, live)[:, None, :], listed_odds[:, :, None])
+            for row, j in enumerate(open_):
+                self._rows.setdefault(int(listed[j]), block[row])
             return block
         odds = self._group_odds[group]
         # A few venues at a time, so that the rows being multiplied stay in the CPU's
@@ -140,6 +208,12 @@ class JointCosts:
 
     def of_venues(self, venues: np.ndarray, out: np.ndarray) -> None:
         """Each run's cost of its own venue ``venues[run]`` (-1, empty: +inf) into ``out``."""
+        live = self.live_lanes()
+        if live is not None:
+            out.fill(np.inf)
+            if len(live):
+                out[live] = self._own_venue_cost(venues[live], live)
+            return
         factor = self._factor
         groups = None if self._venue_group is None else self._venue_group[venues]  # eq. (3')
         with np.errstate(over="ignore"):
@@ -151,6 +225,22 @@ class JointCosts:
                 if i:
                     out *= factor
 
+    def _own_venue_cost(self, venues: np.ndarray, lanes: np.ndarray) -> np.ndarray:
+        """:meth:`of_venues` in the runs ``lanes`` only, each with its venue ``venues``."""
+        groups = None if self._venue_group is None else self._venue_group[venues]  # eq. (3')
+        with np.errstate(over="ignore"):
+            for i in range(len(self.venue_odds)):
+                target = np.take(self.venue_odds[i], venues)  # -1, empty: +inf
+                target *= self._odds_in(0, lanes)[i] if groups is None else self._group_odds[groups, i, lanes]
+                target += 1.0
+                if i:
+                    cost *= target
+                else:
+                    cost = target
+        return cost
+
     def clear(self) -> None:
-        """Forget this round's rows: the principals' odds change next round."""
+        """Forget this round's rows and live runs: the principals' odds change next round."""
         self._rows.clear()
+        self._live_known = False
+        self._live_odds.clear()

@@ -25,6 +25,7 @@ from sim.engine.acceptance import EXP_LIMIT
 from sim.engine.costs import JointCosts
 from sim.engine.inputs import ModelInputs, ShockGate
 from sim.engine.outcome import REASONS, BatchOutcome, format_codes
+from sim.engine.picks import pick
 from sim.engine.shocks import ShockState
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
@@ -517,8 +518,10 @@ class BatchState:
         cumulative = np.cumsum(weights)
         draw = self.rng.random(out=self._counter_draw)
         draw *= cumulative[-1]
-        index = np.searchsorted(cumulative, draw, side="right")
-        np.minimum(index, len(venues) - 1, out=index)
+        if np.isfinite(cumulative).all():
+            index = pick(cumulative[:, None], draw)
+        else:  # a NaN or +inf total (no venue's weight is finite): searchsorted's own rule
+            index = np.minimum(np.searchsorted(cumulative, draw, side="right"), len(venues) - 1)
         self.place_venues(slot, venues[index], self.negotiating)
         self.slot_cost_from_venues(slot)
 

@@ -19,6 +19,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from sim.engine.inputs import MediatorInputs
+from sim.engine.picks import pick
 from sim.engine.state import BatchState
 
 #: ``strategy(state, k, t, first, active)``: fill mediator ``k``'s slots in round ``t``.
@@ -145,9 +146,14 @@ def drawn_by_acceptance(
     The uniforms are drawn for every run, whatever ``active`` says (common random
     numbers); the choice itself is worked out only in the runs ``active`` (a would-be host
     that offers now and then proposes in few of them), and the others get the first
-    listed venue at an infinite cost, which the caller does not place."""
+    listed venue at an infinite cost, which the caller does not place. Where every listed
+    venue costs +inf (no live run, see :meth:`JointCosts.live_lanes`) the choice is the
+    first listed too, so it is worked out only in the live runs."""
     draws = [state.rng.random(state.size) for _ in range(width)]
     lanes = None if active is None else np.flatnonzero(active)
+    live = state.costs.live_lanes()
+    if live is not None:
+        lanes = live if lanes is None else live[active[live]]
     if lanes is not None and len(lanes) == state.size:
         lanes = None
     rows = [state.cost_row(int(v)) for v in listed]
@@ -160,7 +166,7 @@ def drawn_by_acceptance(
         cumulative = np.cumsum(weights, axis=0)
         total = cumulative[-1]
         target = (draw if lanes is None else draw[lanes]) * total
-        index = np.minimum((cumulative <= target).sum(axis=0), len(listed) - 1)
+        index = pick(cumulative, target)
         index[total == 0] = 0
         venue, cost = listed[index], costs[index, columns]
         if lanes is not None:
@@ -190,8 +196,9 @@ def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
     lowest = costs.min(axis=0)
     with np.errstate(invalid="ignore"):  # inf / inf where every venue is red-lined
         ratio = np.divide(lowest, costs)
-    if np.isinf(lowest).any():
-        ratio[:, np.isinf(lowest)] = 0.0
+    # Costs are >= 1 or +inf, so the ratio is in [0, 1] except NaN exactly where every
+    # venue is red-lined (inf / inf): fmax turns that NaN into 0 and leaves the rest.
+    np.fmax(ratio, 0.0, out=ratio)
     if rationality == 2.0:
         return np.square(ratio, out=ratio)
     return np.power(ratio, rationality, out=ratio)

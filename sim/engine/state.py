@@ -30,6 +30,7 @@ from sim.engine.shocks import ShockState
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
 NEVER = np.iinfo(np.int64).max // 2
+SPARSE_ODDS = 4  # odds are exponentiated run by run when fewer than 1 / SPARSE_ODDS of the runs may meet
 
 
 def uniform_whole(shortest: int | np.ndarray, longest: int | np.ndarray, uniform: np.ndarray) -> np.ndarray:
@@ -480,12 +481,21 @@ class BatchState:
         the venue term, infinite below its required track level (11)."""
         # odds_against(situation, b_i): the situation is finite (every input is), so the
         # red-line case of odds_against cannot arise here.
+        track = self.inputs.track
+        below = None
+        if track is not None and track.requires[i]:  # eq. (11): meets only from this level
+            below = np.less(self.progress, track.requires[i], out=self._mask)
+            if below.sum() * SPARSE_ODDS > (SPARSE_ODDS - 1) * self.size:  # few runs at the level:
+                met = np.flatnonzero(~below)  # exponentiate there only (element by element,
+                out.fill(np.inf)  # so the same numbers)
+                exponent = np.multiply(situation[met], -self.inputs.sharpness[i])
+                out[met] = np.exp(np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent))
+                return
         exponent = np.multiply(situation, -self.inputs.sharpness[i], out=self._float)
         np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent)
         np.exp(exponent, out=out)
-        track = self.inputs.track
-        if track is not None and track.requires[i]:  # eq. (11): meets only from this level
-            np.putmask(out, self.progress < track.requires[i], np.inf)
+        if below is not None:
+            np.putmask(out, below, np.inf)
 
     def counter_propose(self, i: int) -> None:
         """Principal ``i`` puts its favourite acceptable venue on the table, or, once it
@@ -614,14 +624,9 @@ class BatchState:
 
     def place_venue(self, slot: int, venue: int, where: np.ndarray) -> None:
         """Put ``venue`` in a table slot of the runs ``where``, unless already on the table."""
-        row = self.on_table[venue]
-        placed = np.greater(where, row, out=self._mask)  # where & ~row
-        if not placed.any():
+        if not self.mark_venue(slot, venue, where):
             self.probability[slot].fill(np.inf)  # empty everywhere
             return
-        np.putmask(self.slots[slot], placed, venue)
-        self.offered += placed
-        row |= placed
         self.set_slot_cost(slot, self.costs.row(venue))
 
     def place_venues(self, slot: int, venue: np.ndarray, where: np.ndarray) -> None:
@@ -641,6 +646,30 @@ class BatchState:
         np.putmask(self.slots[slot], placed, venue)
         self.offered += placed
         self._on_table_flat[flat[placed]] = True
+
+    def mark_venue(self, slot: int, venue: int, where: np.ndarray) -> bool:
+        """Put ``venue`` in a table slot of the runs ``where``, unless already on the table,
+        leaving the slot's cost as it is (the caller sets it); False if placed nowhere."""
+        row = self.on_table[venue]
+        placed = np.greater(where, row, out=self._mask)  # where & ~row
+        if not placed.any():
+            return False
+        np.putmask(self.slots[slot], placed, venue)
+        self.offered += placed
+        row |= placed
+        return True
+
+    def place_at(self, slot: int, lanes: np.ndarray, venue: np.ndarray, cost: np.ndarray) -> None:
+        """Put ``venue[j]`` in a table slot of run ``lanes[j]`` at cost ``cost[j]``, unless
+        already on the table there; the slot's cost elsewhere is left as it is (the caller
+        fills it with +inf first). Works on those runs only: for few of them."""
+        flat = venue * self.size + lanes
+        fresh = ~self._on_table_flat[flat]
+        chosen = lanes[fresh]
+        self.slots[slot, chosen] = venue[fresh]
+        self.offered[chosen] += 1
+        self._on_table_flat[flat[fresh]] = True
+        self.probability[slot, chosen] = cost[fresh]
 
     def prepare(self, t: int) -> None:
         """Eq. (4): a summit in preparation collapses with its risk, or is held."""

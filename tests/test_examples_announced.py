@@ -36,7 +36,7 @@ def run(argv: list[str]) -> subprocess.CompletedProcess:
 def test_the_page_quotes_every_example():
     quoted = {arg for argv, _ in quoted_blocks() for arg in argv if arg.endswith(".yaml")}
     assert quoted == {str(p.relative_to(REPO)) for p in EXAMPLES}
-    assert len(EXAMPLES) == 6
+    assert len(EXAMPLES) == 7
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)

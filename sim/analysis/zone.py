@@ -17,6 +17,7 @@ import numpy as np
 from sim.engine.acceptance import acceptance_probability
 from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.engine.strategies import FIRST_PICK
+from sim.analysis.event_outline import event_sentences
 from sim.analysis.track_outline import TrackOutline, expected_path, outline_track
 from sim.scenario.schema import Scenario
 
@@ -132,6 +133,8 @@ class Zone:
     # Eq. (6'''): the scheduled changes of structure, one sentence each, in date order.
     changes: tuple[str, ...] = ()
     track: TrackOutline | None = None  # eq. (11)
+    # Eqs. (6), (6'), (6''): each scheduled event's effects and each shock with its gate, in words.
+    events: tuple[str, ...] = ()
     # Eq. (11): with a track, the progress at which the acceptance and proposal chances are
     # shown (see shown_progress); None without a track.
     progress_shown: float | None = None
@@ -242,7 +245,8 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
                 announced_venue=inputs.venues[inputs.announced_venue] if inputs.announced else None,
                 gatherings=tuple(gathering_windows(scenario, inputs)),
                 changes=structure_changes(scenario), track=outline_track(scenario, inputs),
-                progress_shown=shown_progress(inputs) if inputs.has_track else None)
+                progress_shown=shown_progress(inputs) if inputs.has_track else None,
+                events=event_sentences(scenario))
 
 
 def counter_chances(inputs: ModelInputs) -> dict[str, dict[str, float]]:

@@ -246,6 +246,8 @@ def render_zone(zone: Zone, console: Console) -> None:
     console.print(f"Start: {zone.start}")
     for change in zone.changes:  # eq. (6''')
         console.print(f"Change of structure: {change}")
+    for event in zone.events:  # eqs. (6)-(6''): effects, and when a shock may start at all
+        console.print(event, markup=False)
     for gathering in zone.gatherings:
         console.print(f"Gathering: {gathering.sentence()}")
     if zone.track is not None:  # eq. (11)

@@ -34,6 +34,8 @@ SCENARIO_FILES = (*sorted((ROOT / "scenarios").glob("*.yaml")), ROOT / "tests" /
 #: ``simulate(..., workers=1)`` (after one warm-up per scenario), its rounds and P(summit).
 WORKER = """
 import sys, time
+import sim
+print(sim.__file__, flush=True)
 from sim.scenario.loader import load_scenario
 from sim.execution.runner import simulate
 loaded = {}
@@ -54,8 +56,12 @@ class Timer:
 
     def __init__(self, tree: Path) -> None:
         env = {**os.environ, "PYTHONPATH": str(tree)}
+        # ``python -c`` puts its working folder first on the path: the tree's own.
         self.process = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+                                        stdout=subprocess.PIPE, text=True, env=env, cwd=tree)
+        imported = Path(self.process.stdout.readline().strip()).resolve()
+        if not imported.is_relative_to(tree.resolve()):
+            raise SystemExit(f"{tree}: the timing process imported sim from {imported}")
 
     def time(self, path: Path, runs: int) -> tuple[float, int, float]:
         """CPU seconds, rounds and P(summit) of one simulation of ``runs`` runs of ``path``."""

@@ -571,14 +571,34 @@ class BatchState:
         """
         if i != 0:
             return
-        probability = np.reciprocal(self.probability, out=self.probability)
-        np.less(self.rng.random(out=self.draw), probability, out=self.agreed)
+        draw = self.rng.random(out=self.draw)
+        live = self.costs.live_lanes()
+        if live is None:
+            probability = np.reciprocal(self.probability, out=self.probability)
+            np.less(draw, probability, out=self.agreed)
+            return
+        # Few live runs (JointCosts.live_lanes): elsewhere every cost is +inf, so the
+        # probability is 0 and nothing is agreed; the arithmetic is done in the live ones.
+        probability = np.reciprocal(self.probability[:, live])
+        self.probability.fill(0.0)
+        self.probability[:, live] = probability
+        self.agreed.fill(False)
+        self.agreed[:, live] = draw[:, live] < probability
 
     def set_slot_cost(self, slot: int, cost: np.ndarray) -> None:
-        """The slot's cost: ``cost`` where the slot holds a venue, infinite where empty."""
+        """The slot's cost: ``cost`` (this round's joint costs, so +inf outside the live
+        runs, :meth:`JointCosts.live_lanes`) where the slot holds a venue, infinite where
+        empty."""
         target = self.probability[slot]
-        target[:] = cost
-        np.putmask(target, self.slots[slot] < 0, np.inf)
+        live = self.costs.live_lanes()
+        if live is None:
+            target[:] = cost
+            np.putmask(target, self.slots[slot] < 0, np.inf)
+            return
+        target.fill(np.inf)
+        part = cost[live]
+        np.putmask(part, self.slots[slot, live] < 0, np.inf)
+        target[live] = part
 
     def slot_cost_from_venues(self, slot: int) -> None:
         """The slot's cost from its venues run by run: prod_i (1 + odds_i odds_i[venue])."""
@@ -631,8 +651,8 @@ class BatchState:
 
     def place_venues(self, slot: int, venue: np.ndarray, where: np.ndarray) -> None:
         """Put one venue per run in a table slot (runs ``where``), unless already on it."""
-        lanes = np.flatnonzero(where)
-        if len(lanes) < self.size // 8:  # few runs (a host that offers now and then): only theirs
+        if np.count_nonzero(where) < self.size // 8:  # few runs (a host that offers now and then): only theirs
+            lanes = np.flatnonzero(where)
             flat = venue[lanes] * self.size + lanes
             fresh = ~self._on_table_flat[flat]
             placed = lanes[fresh]
@@ -678,9 +698,13 @@ class BatchState:
         # random numbers whatever happened, so scenarios that differ only in parameters
         # stay on common random numbers (paired comparisons and sweeps depend on it).
         draw = self.rng.random(out=self._float)
-        if not preparing.any():
+        count = np.count_nonzero(preparing)
+        if not count:
             return
         risk: float | np.ndarray = self.inputs.prep_collapse + self.inputs.scheduled_collapse[t]
+        if count * 8 < self.size:  # few summits in preparation: the same rules in their runs only
+            self._prepare_in(t, np.flatnonzero(preparing), draw, risk)
+            return
         if self.shocks.collapse_shocked:
             risk = np.clip(np.add(self.shocks.collapse, risk, out=self._float2), 0.0, 1.0, out=self._float2)
         else:
@@ -697,6 +721,26 @@ class BatchState:
         done = np.logical_and(stays, self.prep_left == 0, out=self._mask)
         np.putmask(self.phase, done, HELD)
         np.putmask(self.summit_round, done, t)
+
+    def _prepare_in(self, t: int, lanes: np.ndarray, draw: np.ndarray, risk: float) -> None:
+        """:meth:`prepare` in the runs ``lanes`` (those preparing), with this round's uniforms
+        ``draw`` and collapse risk ``risk`` before the shocks' effects."""
+        if self.shocks.collapse_shocked:
+            risk = np.clip(self.shocks.collapse[lanes] + risk, 0.0, 1.0)
+        else:
+            risk = min(max(float(risk), 0.0), 1.0)
+        collapse = draw[lanes] < risk
+        hit = lanes[collapse]
+        self.collapses[hit] += 1
+        if self._gated:
+            self.last_collapse[hit] = t
+        self.phase[hit] = NEGOTIATING
+        self.venue[hit] = -1
+        stays = lanes[~collapse]
+        self.prep_left[stays] -= 1
+        done = stays[self.prep_left[stays] == 0]
+        self.phase[done] = HELD
+        self.summit_round[done] = t
 
     def resolve(self, t: int) -> None:
         """A summit is agreed on the first slot (in table order) every principal accepted."""

@@ -82,6 +82,17 @@ class ShockState:
             self.progress.fill(0.0)
         for j in running:
             readiness, pressure, collapse, progress = self._targets[j]
+            lanes = np.flatnonzero(active[j])
+            if len(lanes) * 8 < len(effect):  # active in few runs: add its effects there only
+                for i, delta in readiness:
+                    self.readiness[i, lanes] += delta
+                for k, delta in pressure:
+                    self.pressure[k, lanes] += delta
+                if collapse:
+                    self.collapse[lanes] += collapse
+                if progress:
+                    self.progress[lanes] += progress
+                continue
             for i, delta in readiness:
                 self.readiness[i] += np.multiply(active[j], delta, out=effect)
             for k, delta in pressure:

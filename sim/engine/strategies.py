@@ -210,8 +210,8 @@ def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
     (listed, runs): 0 where the cost is infinite (a red line). Rationality 1 is 1 / cost
     exactly (eq. 7'); otherwise (lowest cost / cost)^rationality per run, so the cheapest
     open venue has weight 1 and a large rationality never underflows to all zeros."""
-    with np.errstate(divide="ignore"):
-        if rationality == 1.0:
+    if rationality == 1.0:
+        with np.errstate(divide="ignore"):
             return 1.0 / costs  # 0 where a red line makes the cost infinite
     if rationality == 0.0:
         return np.isfinite(costs).astype(float)  # uniform over the venues that can be accepted

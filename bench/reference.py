@@ -1,6 +1,7 @@
-"""A plain-numpy model of base.yaml's mechanics, the yardstick for the engine's speed.
+"""A plain-numpy model of the old base's mechanics, the yardstick for the engine's speed.
 
-    python bench/reference.py [--runs 1000000] [--repeat 5] [--scenario scenarios/base.yaml]
+    python bench/reference.py [--runs 1000000] [--repeat 5] [--scenario tests/fixtures/base_2026_01.yaml]
+                              [--also scenarios/base.yaml]
 
 docs/performance.md quotes the engine's cost as a ratio to this model, measured in the same
 process and the same minute, so that the machine's load (which swings 2-3x here) cancels.
@@ -12,6 +13,9 @@ capped pressure, a scheduled event, a shock with a duration, counter-proposals, 
 with spreads and a pause, preparation with collapse). It draws its own random numbers, so
 its results agree with the engine's in distribution, not run by run: the script prints
 both P(summit) values with their 95% intervals as a check that the two are the same model.
+It models base.yaml as it was before it was re-derived (kept as tests/fixtures/
+base_2026_01.yaml); the engine also runs today's base.yaml (``--also``) in the same
+alternation, so its cost per run-round can be read against the reference's.
 """
 
 from __future__ import annotations
@@ -146,24 +150,36 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "base.yaml"))
+    parser.add_argument("--scenario", default=str(ROOT / "tests" / "fixtures" / "base_2026_01.yaml"),
+                        help="what the reference models (base.yaml's mechanics before it was re-derived)")
+    parser.add_argument("--also", default=str(ROOT / "scenarios" / "base.yaml"),
+                        help="a scenario the engine also runs in the same alternation (the reference cannot)")
     args = parser.parse_args()
     scenario = load_scenario(Path(args.scenario))
     inputs = compile_inputs(scenario)
     check_supported(inputs)
+    also = load_scenario(Path(args.also))
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     held = reference(inputs, args.runs, 1)
     engine = simulate(scenario, runs=args.runs, workers=1).summary
     print(f"P(summit) reference {interval(held, args.runs)}   engine {engine.p_summit.value:.4f} "
           f"[{engine.p_summit.low:.4f}, {engine.p_summit.high:.4f}]  ({args.runs:,} runs each)")
-    ratios, ref_times, sim_times = [], [], []
-    for _ in range(args.repeat):  # alternate, so that a change of load hits both alike
+    ratios, ref_times, sim_times, also_times, also_ratios = [], [], [], [], []
+    for _ in range(args.repeat):  # alternate, so that a change of load hits all alike
         ref_times.append(cpu_time(lambda: reference(inputs, args.runs, 1)))
         sim_times.append(cpu_time(lambda: simulate(scenario, runs=args.runs, workers=1)))
+        also_times.append(cpu_time(lambda: simulate(also, runs=args.runs, workers=1)))
         ratios.append(sim_times[-1] / ref_times[-1])
+        also_ratios.append(also_times[-1] / ref_times[-1])
     print(f"CPU seconds for {args.runs:,} runs, median of {args.repeat}: reference "
           f"{statistics.median(ref_times):.2f} s, engine {statistics.median(sim_times):.2f} s; "
           f"engine / reference {statistics.median(ratios):.2f} (range {min(ratios):.2f}-{max(ratios):.2f})")
+    per = 1e9 / (args.runs * scenario.time.rounds)
+    print(f"ns of CPU per run-round: reference {per * statistics.median(ref_times):.0f}, engine on "
+          f"{Path(args.scenario).name} {per * statistics.median(sim_times):.0f}, engine on {Path(args.also).name} "
+          f"{1e9 * statistics.median(also_times) / (args.runs * also.time.rounds):.0f} "
+          f"({statistics.median(also_ratios) * scenario.time.rounds / also.time.rounds:.2f}x the reference per "
+          f"run-round, range {min(also_ratios):.2f}-{max(also_ratios):.2f} per run)")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

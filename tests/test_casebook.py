@@ -88,7 +88,7 @@ def test_outcome_row_uses_the_agreed_format(case):
     assert row["format"] in FORMATS
 
 
-MODEL_SECTIONS = {"time", "actors", "events", "preparation", "simulation"}
+MODEL_SECTIONS = {"time", "actors", "events", "preparation", "announced", "gatherings", "simulation"}
 CITATION = re.compile(r"#.*\b([HARVMEPSCO][0-9]|R-[a-z]+)")
 SETTING = re.compile(r"^\s*-?\s*(\w+):\s*(.*)$")
 

@@ -167,3 +167,23 @@ def test_a_draw_that_breaks_a_rule_between_fields_names_the_drawn_value(sim_cli)
     assert "base.yaml (with actors.trump.patience_spread=20): actors.trump.patience_spread: must be less than" \
         in lines[0]
     assert done.stdout == ""
+
+
+def test_zero_width_propagation_reports_the_plain_runs_deal_and_formats(document, write):
+    """With a track and a mediator that may join, the propagation's P(deal) and P(summit by
+    format) are the pooled counts of its draws, and at zero width those of the plain run."""
+    document["track"] = {"talks": [{"name": "rounds", "date": "2026-02-01", "every": 1, "step": 0.1, "sd": 0.1}]}
+    document["actors"]["trump"]["join_probability"] = 0.5
+    document["uncertain"] = {"actors.putin.readiness": {"uniform": [-1.0, -1.0]}}
+    file = write(document)
+    found = propagate(str(file), draws=3, runs=10_000, backend=SerialBackend())
+    plain = simulate(load_scenario(file), runs=30_000)
+    assert found.p_deal().mixture == plain.summary.p_deal
+    assert {name: s.mixture for name, s in found.format_share().items()} == plain.summary.format_of_runs
+    assert sum(s.mixture.count for s in found.format_share().values()) == found.p_summit().mixture.count
+
+
+def test_a_propagation_without_a_track_has_no_deal(document, write):
+    document["uncertain"] = {"actors.putin.readiness": {"uniform": [-1.5, -0.5]}}
+    found = propagate(str(write(document)), draws=2, runs=1000, backend=SerialBackend())
+    assert found.p_deal() is None

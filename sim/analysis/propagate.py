@@ -36,7 +36,7 @@ from sim.execution.journal import JournalSession, journaled_tallies
 from sim.execution.runner import BATCH_SIZE, BatchJob, batch_tally
 from sim.scenario.schema import Scenario
 from sim.stats import Estimate
-from sim.execution.aggregate import Tally
+from sim.execution.aggregate import Tally, reported_formats
 from sim.scenario.distributions import Distribution
 from sim.scenario.parameters import draw, effective, nominal_values, scenario_at
 
@@ -105,6 +105,18 @@ class Propagation:
 
     def venue_share(self) -> dict[str, Spread]:
         return {vid: Spread.of(self.counts(venue=k), self.runs_per_draw) for k, vid in enumerate(self.venues)}
+
+    def format_share(self) -> dict[str, Spread]:
+        """P(summit in each format the scenario can produce), of all runs (eq. 9)."""
+        formats = reported_formats(compile_inputs(self.scenario))
+        return {name: Spread.of(np.array([int(t.formats[code]) for t in self.tallies]), self.runs_per_draw)
+                for code, name in formats}
+
+    def p_deal(self) -> Spread | None:
+        """P(the negotiation track reaches its deal by the horizon), eq. (11); None without a track."""
+        if self.scenario.track is None:
+            return None
+        return Spread.of(np.array([int(t.deals.sum()) for t in self.tallies]), self.runs_per_draw)
 
 
 def propagate(

@@ -152,6 +152,20 @@ class JointCosts:
         self._rows[v] = row
         return row
 
+    def at_lanes(self, venues: np.ndarray, lanes: np.ndarray) -> np.ndarray:
+        """The joint costs of ``venues`` in the runs ``lanes`` only, ``(venues, lanes)``: what
+        :meth:`row` gives there (the same arithmetic; a blocked venue's odds are +inf, so
+        its cost is too), without computing or keeping whole rows."""
+        layer = 0
+        if self._venue_group is not None:  # eq. (3'): each venue with its group's odds
+            groups = self._venue_group[venues]
+            if groups.min() != groups.max():
+                return np.stack([self.row(int(v))[lanes] for v in venues])
+            layer = int(groups[0])
+        live = self.live_lanes()
+        odds = self._odds_in(layer, live) if lanes is live else self._group_odds[layer][:, lanes]
+        return self._venue_cost(odds[:, None, :], self.venue_odds[:, venues][:, :, None])
+
     @staticmethod
     def _venue_cost(odds: np.ndarray, venue_odds: np.ndarray) -> np.ndarray:
         """prod_i (1 + odds_i venue_odds_i) for odds ``(N, lanes)`` (or ``(N, rows, lanes)``

@@ -32,6 +32,8 @@ class ShockState:
         self.collapse_shocked = bool(s and inputs.shock_collapse.any())
         progress = inputs.track.shock if inputs.track is not None else np.zeros(s)
         self.progress_shocked = bool(s and progress.any())
+        self._readiness_rows = [int(i) for i in np.flatnonzero(self.readiness_shocked)]
+        self._pressure_rows = [int(k) for k in np.flatnonzero(self.pressure_shocked)]
         self._targets = [
             (
                 [(i, float(x)) for i, x in enumerate(inputs.shock_readiness[j]) if x],
@@ -70,12 +72,27 @@ class ShockState:
         running = np.flatnonzero(active.any(axis=1))
         if not len(running) and not self._on:
             return  # no shock active now or last round: every effect is already zero
-        self.readiness.fill(0.0)
-        self.pressure.fill(0.0)
-        self.collapse.fill(0.0)
-        self.progress.fill(0.0)
+        for i in self._readiness_rows:  # only the rows some shock moves are ever non-zero
+            self.readiness[i].fill(0.0)
+        for k in self._pressure_rows:
+            self.pressure[k].fill(0.0)
+        if self.collapse_shocked:
+            self.collapse.fill(0.0)
+        if self.progress_shocked:
+            self.progress.fill(0.0)
         for j in running:
             readiness, pressure, collapse, progress = self._targets[j]
+            lanes = np.flatnonzero(active[j])
+            if len(lanes) * 8 < len(effect):  # active in few runs: add its effects there only
+                for i, delta in readiness:
+                    self.readiness[i, lanes] += delta
+                for k, delta in pressure:
+                    self.pressure[k, lanes] += delta
+                if collapse:
+                    self.collapse[lanes] += collapse
+                if progress:
+                    self.progress[lanes] += progress
+                continue
             for i, delta in readiness:
                 self.readiness[i] += np.multiply(active[j], delta, out=effect)
             for k, delta in pressure:

@@ -30,6 +30,7 @@ from sim.engine.shocks import ShockState
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
 NEVER = np.iinfo(np.int64).max // 2
+SPARSE_ODDS = 4  # odds are exponentiated run by run when fewer than 1 / SPARSE_ODDS of the runs may meet
 
 
 def uniform_whole(shortest: int | np.ndarray, longest: int | np.ndarray, uniform: np.ndarray) -> np.ndarray:
@@ -480,12 +481,21 @@ class BatchState:
         the venue term, infinite below its required track level (11)."""
         # odds_against(situation, b_i): the situation is finite (every input is), so the
         # red-line case of odds_against cannot arise here.
+        track = self.inputs.track
+        below = None
+        if track is not None and track.requires[i]:  # eq. (11): meets only from this level
+            below = np.less(self.progress, track.requires[i], out=self._mask)
+            if below.sum() * SPARSE_ODDS > (SPARSE_ODDS - 1) * self.size:  # few runs at the level:
+                met = np.flatnonzero(~below)  # exponentiate there only (element by element,
+                out.fill(np.inf)  # so the same numbers)
+                exponent = np.multiply(situation[met], -self.inputs.sharpness[i])
+                out[met] = np.exp(np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent))
+                return
         exponent = np.multiply(situation, -self.inputs.sharpness[i], out=self._float)
         np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent)
         np.exp(exponent, out=out)
-        track = self.inputs.track
-        if track is not None and track.requires[i]:  # eq. (11): meets only from this level
-            np.putmask(out, self.progress < track.requires[i], np.inf)
+        if below is not None:
+            np.putmask(out, below, np.inf)
 
     def counter_propose(self, i: int) -> None:
         """Principal ``i`` puts its favourite acceptable venue on the table, or, once it
@@ -561,14 +571,34 @@ class BatchState:
         """
         if i != 0:
             return
-        probability = np.reciprocal(self.probability, out=self.probability)
-        np.less(self.rng.random(out=self.draw), probability, out=self.agreed)
+        draw = self.rng.random(out=self.draw)
+        live = self.costs.live_lanes()
+        if live is None:
+            probability = np.reciprocal(self.probability, out=self.probability)
+            np.less(draw, probability, out=self.agreed)
+            return
+        # Few live runs (JointCosts.live_lanes): elsewhere every cost is +inf, so the
+        # probability is 0 and nothing is agreed; the arithmetic is done in the live ones.
+        probability = np.reciprocal(self.probability[:, live])
+        self.probability.fill(0.0)
+        self.probability[:, live] = probability
+        self.agreed.fill(False)
+        self.agreed[:, live] = draw[:, live] < probability
 
     def set_slot_cost(self, slot: int, cost: np.ndarray) -> None:
-        """The slot's cost: ``cost`` where the slot holds a venue, infinite where empty."""
+        """The slot's cost: ``cost`` (this round's joint costs, so +inf outside the live
+        runs, :meth:`JointCosts.live_lanes`) where the slot holds a venue, infinite where
+        empty."""
         target = self.probability[slot]
-        target[:] = cost
-        np.putmask(target, self.slots[slot] < 0, np.inf)
+        live = self.costs.live_lanes()
+        if live is None:
+            target[:] = cost
+            np.putmask(target, self.slots[slot] < 0, np.inf)
+            return
+        target.fill(np.inf)
+        part = cost[live]
+        np.putmask(part, self.slots[slot, live] < 0, np.inf)
+        target[live] = part
 
     def slot_cost_from_venues(self, slot: int) -> None:
         """The slot's cost from its venues run by run: prod_i (1 + odds_i odds_i[venue])."""
@@ -614,20 +644,15 @@ class BatchState:
 
     def place_venue(self, slot: int, venue: int, where: np.ndarray) -> None:
         """Put ``venue`` in a table slot of the runs ``where``, unless already on the table."""
-        row = self.on_table[venue]
-        placed = np.greater(where, row, out=self._mask)  # where & ~row
-        if not placed.any():
+        if not self.mark_venue(slot, venue, where):
             self.probability[slot].fill(np.inf)  # empty everywhere
             return
-        np.putmask(self.slots[slot], placed, venue)
-        self.offered += placed
-        row |= placed
         self.set_slot_cost(slot, self.costs.row(venue))
 
     def place_venues(self, slot: int, venue: np.ndarray, where: np.ndarray) -> None:
         """Put one venue per run in a table slot (runs ``where``), unless already on it."""
-        lanes = np.flatnonzero(where)
-        if len(lanes) < self.size // 8:  # few runs (a host that offers now and then): only theirs
+        if np.count_nonzero(where) < self.size // 8:  # few runs (a host that offers now and then): only theirs
+            lanes = np.flatnonzero(where)
             flat = venue[lanes] * self.size + lanes
             fresh = ~self._on_table_flat[flat]
             placed = lanes[fresh]
@@ -642,6 +667,30 @@ class BatchState:
         self.offered += placed
         self._on_table_flat[flat[placed]] = True
 
+    def mark_venue(self, slot: int, venue: int, where: np.ndarray) -> bool:
+        """Put ``venue`` in a table slot of the runs ``where``, unless already on the table,
+        leaving the slot's cost as it is (the caller sets it); False if placed nowhere."""
+        row = self.on_table[venue]
+        placed = np.greater(where, row, out=self._mask)  # where & ~row
+        if not placed.any():
+            return False
+        np.putmask(self.slots[slot], placed, venue)
+        self.offered += placed
+        row |= placed
+        return True
+
+    def place_at(self, slot: int, lanes: np.ndarray, venue: np.ndarray, cost: np.ndarray) -> None:
+        """Put ``venue[j]`` in a table slot of run ``lanes[j]`` at cost ``cost[j]``, unless
+        already on the table there; the slot's cost elsewhere is left as it is (the caller
+        fills it with +inf first). Works on those runs only: for few of them."""
+        flat = venue * self.size + lanes
+        fresh = ~self._on_table_flat[flat]
+        chosen = lanes[fresh]
+        self.slots[slot, chosen] = venue[fresh]
+        self.offered[chosen] += 1
+        self._on_table_flat[flat[fresh]] = True
+        self.probability[slot, chosen] = cost[fresh]
+
     def prepare(self, t: int) -> None:
         """Eq. (4): a summit in preparation collapses with its risk, or is held."""
         preparing = np.equal(self.phase, PREPARING, out=self._mask)
@@ -649,9 +698,13 @@ class BatchState:
         # random numbers whatever happened, so scenarios that differ only in parameters
         # stay on common random numbers (paired comparisons and sweeps depend on it).
         draw = self.rng.random(out=self._float)
-        if not preparing.any():
+        count = np.count_nonzero(preparing)
+        if not count:
             return
         risk: float | np.ndarray = self.inputs.prep_collapse + self.inputs.scheduled_collapse[t]
+        if count * 8 < self.size:  # few summits in preparation: the same rules in their runs only
+            self._prepare_in(t, np.flatnonzero(preparing), draw, risk)
+            return
         if self.shocks.collapse_shocked:
             risk = np.clip(np.add(self.shocks.collapse, risk, out=self._float2), 0.0, 1.0, out=self._float2)
         else:
@@ -668,6 +721,26 @@ class BatchState:
         done = np.logical_and(stays, self.prep_left == 0, out=self._mask)
         np.putmask(self.phase, done, HELD)
         np.putmask(self.summit_round, done, t)
+
+    def _prepare_in(self, t: int, lanes: np.ndarray, draw: np.ndarray, risk: float) -> None:
+        """:meth:`prepare` in the runs ``lanes`` (those preparing), with this round's uniforms
+        ``draw`` and collapse risk ``risk`` before the shocks' effects."""
+        if self.shocks.collapse_shocked:
+            risk = np.clip(self.shocks.collapse[lanes] + risk, 0.0, 1.0)
+        else:
+            risk = min(max(float(risk), 0.0), 1.0)
+        collapse = draw[lanes] < risk
+        hit = lanes[collapse]
+        self.collapses[hit] += 1
+        if self._gated:
+            self.last_collapse[hit] = t
+        self.phase[hit] = NEGOTIATING
+        self.venue[hit] = -1
+        stays = lanes[~collapse]
+        self.prep_left[stays] -= 1
+        done = stays[self.prep_left[stays] == 0]
+        self.phase[done] = HELD
+        self.summit_round[done] = t
 
     def resolve(self, t: int) -> None:
         """A summit is agreed on the first slot (in table order) every principal accepted."""

@@ -81,10 +81,17 @@ def propose_logit(state: BatchState, k: int, t: int, first: int, active: np.ndar
 
 def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float) -> None:
     spec = state.inputs.mediator[k]
-    picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality, active)
+    lanes, rest, picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality, active)
     for offset, (venue, cost) in enumerate(picks):
-        state.place_venues(first + offset, venue, active)
-        state.set_slot_cost(first + offset, cost)
+        slot = first + offset
+        if lanes is None:
+            state.place_venues(slot, venue, active)
+            state.set_slot_cost(slot, cost)
+            continue
+        state.probability[slot].fill(np.inf)
+        if rest is not None:  # not live: the first listed, at an infinite cost
+            state.mark_venue(slot, int(spec.proposes[0]), rest)
+        state.place_at(slot, lanes, venue, cost)
 
 
 def propose_best(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
@@ -137,43 +144,58 @@ def most_acceptable(state: BatchState, k: int, width: int) -> tuple[np.ndarray, 
 
 def drawn_by_acceptance(
     state: BatchState, listed: np.ndarray, width: int, rationality: float = 1.0, active: np.ndarray | None = None,
-) -> list[tuple[np.ndarray, np.ndarray]]:
+) -> tuple[np.ndarray | None, np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]:
     """Eqs. (7') and (7''): ``width`` distinct venues of the list, each drawn with
     probability proportional to its joint acceptance prod_i p_iv now (1 / cost) raised to
     ``rationality``, one uniform per run and pick; where no listed venue can be accepted
-    at all, the first listed. Returns each pick's venue and cost per run.
+    at all, the first listed, at an infinite cost.
+
+    Returns ``(lanes, rest, picks)``: each pick's venue and cost in the runs ``lanes``
+    (None: in every run, the runs not ``active`` with the first listed at an infinite
+    cost, which the caller does not place), and ``rest``, the active runs outside
+    ``lanes`` (None if none), in which the choice is the first listed at an infinite cost.
 
     The uniforms are drawn for every run, whatever ``active`` says (common random
     numbers); the choice itself is worked out only in the runs ``active`` (a would-be host
-    that offers now and then proposes in few of them), and the others get the first
-    listed venue at an infinite cost, which the caller does not place. Where every listed
-    venue costs +inf (no live run, see :meth:`JointCosts.live_lanes`) the choice is the
-    first listed too, so it is worked out only in the live runs."""
+    that offers now and then proposes in few of them), and, when few runs are live (see
+    :meth:`JointCosts.live_lanes`), only in those: elsewhere every listed venue costs
+    +inf, so the choice is the first listed."""
     draws = [state.rng.random(state.size) for _ in range(width)]
+    size = state.size
     lanes = None if active is None else np.flatnonzero(active)
-    live = state.costs.live_lanes()
-    if live is not None:
-        lanes = live if lanes is None else live[active[live]]
-    if lanes is not None and len(lanes) == state.size:
+    rest = None
+    if lanes is None or len(lanes) * 8 >= size:  # many runs propose: restrict to the live ones
+        live = state.costs.live_lanes()
+        if live is not None:
+            if lanes is not None:
+                rest = active.copy()
+                lanes = live[active[live]]
+            else:
+                rest = np.ones(size, dtype=bool)
+                lanes = live
+            rest[lanes] = False
+    if lanes is not None and len(lanes) == size:
         lanes = None
-    rows = [state.cost_row(int(v)) for v in listed]
-    costs = np.stack(rows) if lanes is None else np.stack([row[lanes] for row in rows])  # (listed, lanes)
+    if lanes is None:
+        costs = np.stack([state.cost_row(int(v)) for v in listed])  # (listed, runs)
+    else:
+        costs = state.costs.at_lanes(listed, lanes)
     weights = choice_weights(costs, rationality)
-    count = costs.shape[1]
-    columns = np.arange(count)
+    columns = np.arange(costs.shape[1])
     picks = []
-    for draw in draws:
+    for n, draw in enumerate(draws):
         cumulative = np.cumsum(weights, axis=0)
         total = cumulative[-1]
         target = (draw if lanes is None else draw[lanes]) * total
         index = pick(cumulative, target)
         index[total == 0] = 0
-        venue, cost = listed[index], costs[index, columns]
-        if lanes is not None:
-            venue, cost = _spread(venue, lanes, state.size, listed[0]), _spread(cost, lanes, state.size, np.inf)
-        picks.append((venue, cost))
-        weights[index, columns] = 0.0  # without replacement
-    return picks
+        picks.append((listed[index], costs[index, columns]))
+        if n + 1 < width:
+            weights[index, columns] = 0.0  # without replacement
+    if lanes is not None and rest is None and len(lanes) * 8 >= size:  # many: whole rows are faster
+        picks = [(_spread(venue, lanes, size, listed[0]), _spread(cost, lanes, size, np.inf)) for venue, cost in picks]
+        lanes = None
+    return lanes, rest, picks
 
 
 def _spread(values: np.ndarray, lanes: np.ndarray, size: int, fill: float) -> np.ndarray:
@@ -188,8 +210,8 @@ def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
     (listed, runs): 0 where the cost is infinite (a red line). Rationality 1 is 1 / cost
     exactly (eq. 7'); otherwise (lowest cost / cost)^rationality per run, so the cheapest
     open venue has weight 1 and a large rationality never underflows to all zeros."""
-    with np.errstate(divide="ignore"):
-        if rationality == 1.0:
+    if rationality == 1.0:
+        with np.errstate(divide="ignore"):
             return 1.0 / costs  # 0 where a red line makes the cost infinite
     if rationality == 0.0:
         return np.isfinite(costs).astype(float)  # uniform over the venues that can be accepted

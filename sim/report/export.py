@@ -223,6 +223,8 @@ def result_json(result: Result, zone: Zone, overrides: Sequence[str] = ()) -> di
             **({"gatherings": [dict(g.__dict__, all_attend=g.all_attend) for g in zone.gatherings]}
                if zone.gatherings else {}),
             **({"structure_changes": list(zone.changes)} if zone.changes else {}),  # eq. (6''')
+            **({"events": list(zone.events)} if zone.events else {}),  # eqs. (6)-(6''), in words
+            **({"track": list(zone.track.sentences())} if zone.track is not None else {}),  # eq. (11)
         },
         "p_summit": estimate_json(summary.p_summit),
         "p_summit_by": {day.isoformat(): estimate_json(e) for day, e in summary.by_date},

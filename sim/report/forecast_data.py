@@ -52,6 +52,9 @@ def propagation_json(result: Propagation, overrides: Sequence[str] = ()) -> dict
         "p_summit": _spread_json(result.p_summit()),
         "p_summit_by": [{"date": str(day), **_spread_json(s)} for day, s in result.by_date()],
         "venue_share": {vid: _spread_json(s) for vid, s in result.venue_share().items()},
+        "p_summit_by_format": {name: _spread_json(s) for name, s in result.format_share().items()},
+        # Eq. (11), only for scenarios with a track (the others' JSON is unchanged apart from formats).
+        **({"p_deal": _spread_json(deal)} if (deal := result.p_deal()) is not None else {}),
     }
 
 

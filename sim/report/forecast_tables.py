@@ -52,6 +52,13 @@ def render_propagation(result: Propagation, console: Any) -> None:
         f"the parameters account for {percent(p.parameter_share)} of the variance of a run's outcome, "
         f"chance for the rest."
     )
+    deal = result.p_deal()
+    if deal is not None:  # eq. (11)
+        console.print(
+            f"P(track deal by {time.horizon_end}) = {percent(deal.mixture.value)} over all draws "
+            f"({scenario.track.name}; 95% interval {interval(deal.mixture)} from the runs); "
+            f"5th / 50th / 95th percentile over the draws = {_spread_text(deal)}.", markup=False,
+        )
     dates = Table(title="Summit by date (cumulative)", title_justify="left")
     for name, justify in (("by", "left"), ("all draws", "right"), ("95% interval", "right"),
                           ("5th / 50th / 95th pct over draws", "right")):
@@ -66,6 +73,13 @@ def render_propagation(result: Propagation, console: Any) -> None:
         if spread.mixture.count:
             venues.add_row(scenario.venues[vid].name, percent(spread.mixture.value), interval(spread.mixture),
                            _spread_text(spread))
+    formats = Table(title="Format (share of all runs, eq. 9)", title_justify="left")
+    for name, justify in (("format", "left"), ("all draws", "right"), ("95% interval", "right"),
+                          ("5th / 50th / 95th pct over draws", "right")):
+        formats.add_column(name, justify=justify)
+    for name, spread in result.format_share().items():
+        formats.add_row(name.replace("_", " "), percent(spread.mixture.value), interval(spread.mixture),
+                        _spread_text(spread))
     drawn = Table(title="Parameters drawn", title_justify="left")
     for name, justify in (("parameter", "left"), ("value", "right"), ("distribution", "left"),
                           ("5th / 50th / 95th pct of draws", "right")):
@@ -76,6 +90,7 @@ def render_propagation(result: Propagation, console: Any) -> None:
         drawn.add_row(path, f"{nominal[path]:.4g}", dist.describe(), " / ".join(f"{q:.3g}" for q in qs))
     show(dates, console)
     show(venues, console)
+    show(formats, console)
     show(drawn, console)
 
 

@@ -160,6 +160,8 @@ def pytest_warning_recorded(warning_message, when, nodeid, location) -> None:
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
-    if unsafe_forks:
+    # Under pytest-xdist each worker's warnings are also recorded in the controller, which
+    # fails the run and names the tests; a worker saying it again would repeat the line.
+    if unsafe_forks and not hasattr(session.config, "workerinput"):
         sys.stderr.write(f"\nforked a multi-threaded process (unsafe) in: {', '.join(sorted(set(unsafe_forks)))}\n")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -120,7 +120,12 @@ def shown_estimates(page) -> list[dict]:
 
 
 def from_json(payload: dict, metric: str, key: str) -> dict:
-    return payload[metric] if metric == "p_summit" else payload[metric][key]
+    """The JSON estimate a page cell shows: ``metric`` may be a dotted path (``track.p_deal_by``)."""
+    if metric == "p_summit":
+        return payload[metric]
+    for part in metric.split("."):
+        payload = payload[part]
+    return payload[key]
 
 
 @pytest.mark.parametrize("kind", ["run", "compare"])
@@ -133,13 +138,15 @@ def test_numbers_on_the_page_are_those_of_sim_run_json(browser, pages, kind):
     assert scenarios == ({"base"} if kind == "run" else set(payloads))
     metrics = {cell["metric"] for cell in cells if cell["scenario"] == "base"}
     assert {"p_summit", "p_summit_by", "venue_share", "venue_share_given_summit", "format_share_given_summit",
-            "reason_share"} <= metrics
+            "reason_share", "track.p_deal_by"} <= metrics  # base has a track (eq. 11)
     for cell in cells:
         expected = from_json(payloads[cell["scenario"]], cell["metric"], cell["key"])
         assert cell["value"] == expected["estimate"], cell
         estimate = Estimate(expected["count"], expected["trials"], expected["estimate"] or 0.0,
                             expected["ci_low"], expected["ci_high"])
-        if not (cell["metric"] == "p_summit" and cell["text"] == "0"):  # "0": structurally impossible
+        if not expected["trials"]:  # a share of no summits (a variant without any): undefined
+            assert cell["text"] == "-", cell
+        elif not (cell["metric"] == "p_summit" and cell["text"] == "0"):  # "0": structurally impossible
             assert cell["text"] == percent(expected["estimate"]), cell
         if cell["interval"] is not None:
             assert (cell["low"], cell["high"]) == (expected["ci_low"], expected["ci_high"]), cell

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import BASE_2026_01
+
 ROOT = Path(__file__).resolve().parents[1]
-BASE = str(ROOT / "scenarios" / "base.yaml")
-SWEEP = ["sweep", BASE, "-p", "actors.putin.readiness=-4:-3:4", "--runs", "60000", "--workers", "1"]
+#: A realistic scenario, lighter to simulate than the shipped base: what these tests check
+#: (resumed and uninterrupted outputs are identical, exits, messages) does not depend on its numbers.
+SCENARIO = str(BASE_2026_01)
+SWEEP = ["sweep", SCENARIO, "-p", "actors.putin.readiness=-4:-3:4", "--runs", "60000", "--workers", "1"]
 
 
 def sim_command() -> list[str]:
@@ -75,7 +79,7 @@ def test_sweep_killed_with_sigkill_resumes_to_identical_output(tmp_path: Path, e
 def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path: Path, env: dict[str, str]) -> None:
     """SIGINT (Ctrl-C) ends the command with exit 130, one line, and no output file."""
     out = tmp_path / "runs.csv"
-    args = ["run", BASE, "--runs", "400000", "--workers", "1", "--runs-csv", str(out)]
+    args = ["run", SCENARIO, "--runs", "200000", "--workers", "1", "--runs-csv", str(out)]
     code, stderr = start_and_kill(args, env, after_batches=2, sig=signal.SIGINT)
     assert code == 130
     lines = stderr.strip().splitlines()
@@ -92,7 +96,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path: Path, env:
 
 def test_a_killed_worker_is_replaced_and_results_do_not_change(tmp_path: Path, env: dict[str, str]) -> None:
     """kill -9 of one worker process: its batches are rerun and the summary is unchanged."""
-    args = ["run", BASE, "--runs", "2000000", "--csv"]  # long enough to kill a worker mid-job
+    args = ["run", SCENARIO, "--runs", "400000", "--csv"]  # 40 batches: long enough to kill a worker mid-job
     serial = tmp_path / "serial.csv"
     assert run([*args, str(serial), "--workers", "1"], env).returncode == 0
 
@@ -169,11 +173,11 @@ def test_a_pool_that_keeps_breaking_is_reported() -> None:
 
 def test_output_is_plain_when_not_a_terminal(env: dict[str, str]) -> None:
     """Piped output carries no colour codes or progress bars; errors go to stderr only."""
-    done = run(["sweep", BASE, "-p", "actors.putin.readiness=-4,-3", "--runs", "2000"], env)
+    done = run(["sweep", SCENARIO, "-p", "actors.putin.readiness=-4,-3", "--runs", "2000"], env)
     assert done.returncode == 0
     assert "\x1b[" not in done.stdout and "\x1b[" not in done.stderr
     assert done.stderr == ""
-    data = run(["run", BASE, "--runs", "2000", "--csv", "-"], env)
+    data = run(["run", SCENARIO, "--runs", "2000", "--csv", "-"], env)
     assert data.stdout.startswith("scenario,metric,key,") and data.stderr == ""
     bad = run(["run", str(ROOT / "no-such.yaml")], env)
     assert bad.returncode == 2 and bad.stdout == "" and bad.stderr.count("\n") == 1
@@ -213,8 +217,8 @@ def test_a_killed_dask_worker_does_not_change_the_results() -> None:
     from sim.scenario.loader import load_scenario
     from sim.execution.runner import simulate
 
-    scenario = load_scenario(BASE)
-    local = simulate(scenario, runs=200_000, seed=3)
+    scenario = load_scenario(SCENARIO)
+    local = simulate(scenario, runs=100_000, seed=3)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, protocol="tcp", host="127.0.0.1",
         dashboard_address=None,
@@ -227,7 +231,7 @@ def test_a_killed_dask_worker_does_not_change_the_results() -> None:
                 os.kill(victim, signal.SIGKILL)
                 killed.append(first_run)
 
-        remote = simulate(scenario, runs=200_000, seed=3, backend=DaskBackend(client=client), on_outcome=kill_once)
+        remote = simulate(scenario, runs=100_000, seed=3, backend=DaskBackend(client=client), on_outcome=kill_once)
     assert killed, "a worker was killed while batches were still running"
     assert remote.tally.runs == local.tally.runs
     assert (remote.tally.held == local.tally.held).all()

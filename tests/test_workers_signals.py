@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from test_reliability import BASE, env, journaled_batches, run, sim_command  # noqa: F401 (env is a fixture)
+from test_reliability import SCENARIO, env, journaled_batches, run, sim_command  # noqa: F401 (env is a fixture)
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds workers through /proc")
 
-ARGS = ["run", BASE, "--runs", "400000", "--workers", "2"]  # long enough to signal mid-job
+ARGS = ["run", SCENARIO, "--runs", "300000", "--workers", "2"]  # 30 batches: long enough to signal mid-job
 
 
 def children(pid: int) -> list[int]:

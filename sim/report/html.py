@@ -210,6 +210,10 @@ def _headline(item: ScenarioSection) -> str:
         median = item.result.summary.rounds_quantiles["q50"]
         text += (f" Given a summit, it is most often in {scenario.venues[venue].name} ({percent(share.value)}), "
                  f"and half of the summits happen by the week of {scenario.time.round_date(median)}.")
+    deal = item.result.summary.p_deal
+    if deal is not None:  # eq. (11)
+        text += (f" The negotiation track ({scenario.track.name}) reaches its deal by then in "
+                 f"{percent(deal.value)} of runs (95% interval {interval(deal)}).")
     return text
 
 
@@ -237,6 +241,8 @@ def _section(key: str, item: ScenarioSection, facts: FactBook | None, index: int
         "round_days": time.round_days, "headline": _headline(item), "explanation": zone.explanation(),
         "empty": zone.empty, "p": _cell(summary.p_summit),
         "by_date": [{"date": day.isoformat(), "cell": _cell(e)} for day, e in summary.by_date],
+        "track": result.scenario.track.name if result.scenario.track else None,  # eq. (11)
+        "deal_by_date": [{"date": day.isoformat(), "cell": _cell(e)} for day, e in summary.deal_by_date],
         "venues": venues, "venue_svg": venue_svg if reachable else "",
         "quantiles": [{"key": k, "label": f"{k[1:]}%", "round": v, "date": time.round_date(v).isoformat()}
                       for k, v in summary.rounds_quantiles.items() if v is not None],

@@ -112,7 +112,7 @@ class JointCosts:
         finite = np.isfinite(self._group_odds[0, self._gated[0]], out=self._finite)
         for i in self._gated[1:]:
             finite &= np.isfinite(self._group_odds[0, i])
-        lanes = np.flatnonzero(finite)
+        lanes = finite.nonzero()[0]
         if len(lanes) * SPARSE_BELOW < self._size:
             self._live = lanes
         return self._live

@@ -121,7 +121,7 @@ class JointCosts:
         """The principals' odds of ``group_odds`` layer ``layer`` in the live runs ``lanes``."""
         odds = self._live_odds.get(layer)
         if odds is None:
-            odds = self._live_odds[layer] = self._group_odds[layer][:, lanes]
+            odds = self._live_odds[layer] = np.take(self._group_odds[layer], lanes, axis=1)
         return odds
 
     def row(self, v: int) -> np.ndarray:
@@ -155,7 +155,7 @@ class JointCosts:
                 return np.stack([self.row(int(v))[lanes] for v in venues])
             layer = int(groups[0])
         live = self.live_lanes()
-        odds = self._odds_in(layer, live) if lanes is live else self._group_odds[layer][:, lanes]
+        odds = self._odds_in(layer, live) if lanes is live else np.take(self._group_odds[layer], lanes, axis=1)
         return self._venue_cost(odds[:, None, :], self.venue_odds[:, venues][:, :, None])
 
     @staticmethod

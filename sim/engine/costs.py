@@ -112,7 +112,7 @@ class JointCosts:
         finite = np.isfinite(self._group_odds[0, self._gated[0]], out=self._finite)
         for i in self._gated[1:]:
             finite &= np.isfinite(self._group_odds[0, i])
-        lanes = np.flatnonzero(finite)
+        lanes = finite.nonzero()[0]
         if len(lanes) * SPARSE_BELOW < self._size:
             self._live = lanes
         return self._live
@@ -121,7 +121,7 @@ class JointCosts:
         """The principals' odds of ``group_odds`` layer ``layer`` in the live runs ``lanes``."""
         odds = self._live_odds.get(layer)
         if odds is None:
-            odds = self._live_odds[layer] = self._group_odds[layer][:, lanes]
+            odds = self._live_odds[layer] = np.take(self._group_odds[layer], lanes, axis=1)
         return odds
 
     def row(self, v: int) -> np.ndarray:
@@ -139,16 +139,8 @@ class JointCosts:
                 odds = self._odds_in(0 if self._venue_group is None else int(self._venue_group[v]), live)
                 row[live] = self._venue_cost(odds, self.venue_odds[:, v])
         else:
-            factor = self._factor
-            venue_odds = self.venue_odds
             odds = self.odds if self._venue_group is None else self._group_odds[self._venue_group[v]]
-            with np.errstate(over="ignore"):
-                np.multiply(odds[0], venue_odds[0, v], out=row)
-                row += 1.0
-                for i in range(1, len(venue_odds)):
-                    np.multiply(odds[i], venue_odds[i, v], out=factor)
-                    factor += 1.0
-                    row *= factor
+            self._venue_cost(odds, self.venue_odds[:, v], out=row, factor=self._factor)
         self._rows[v] = row
         return row
 
@@ -163,20 +155,23 @@ class JointCosts:
                 return np.stack([self.row(int(v))[lanes] for v in venues])
             layer = int(groups[0])
         live = self.live_lanes()
-        odds = self._odds_in(layer, live) if lanes is live else self._group_odds[layer][:, lanes]
+        odds = self._odds_in(layer, live) if lanes is live else np.take(self._group_odds[layer], lanes, axis=1)
         return self._venue_cost(odds[:, None, :], self.venue_odds[:, venues][:, :, None])
 
     @staticmethod
-    def _venue_cost(odds: np.ndarray, venue_odds: np.ndarray) -> np.ndarray:
-        """prod_i (1 + odds_i venue_odds_i) for odds ``(N, lanes)`` (or ``(N, rows, lanes)``
-        with venue odds ``(N, rows, 1)``), in the order :meth:`row` multiplies."""
+    def _venue_cost(odds: np.ndarray, venue_odds: np.ndarray, out: np.ndarray | None = None,
+                    factor: np.ndarray | None = None) -> np.ndarray:
+        """prod_i (1 + odds_i venue_odds_i), principals first: odds ``(N, runs)`` with venue
+        odds ``(N,)``, or ``(N, 1, runs)`` with ``(N, venues, 1)`` for a block. The one order
+        of multiplication every cost is computed in; into ``out`` (with scratch ``factor``)
+        if given."""
         with np.errstate(over="ignore"):
-            cost = np.multiply(odds[0], venue_odds[0])
+            cost = np.multiply(odds[0], venue_odds[0], out=out)
             cost += 1.0
             for i in range(1, len(venue_odds)):
-                factor = np.multiply(odds[i], venue_odds[i])
-                factor += 1.0
-                cost *= factor
+                term = np.multiply(odds[i], venue_odds[i], out=factor)
+                term += 1.0
+                cost *= term
         return cost
 
     def open_block(self, k: int) -> np.ndarray | None:
@@ -206,16 +201,10 @@ class JointCosts:
         # A few venues at a time, so that the rows being multiplied stay in the CPU's
         # cache across principals (twice as fast for 40 venues; the same arithmetic).
         step = self._block_rows
-        with np.errstate(over="ignore"):
-            for start in range(0, len(open_), step):
-                part = block[start:start + step]
-                factor = self._block_factor[: len(part)]
-                np.multiply(listed_odds[0][start:start + step, None], odds[0], out=part)
-                part += 1.0
-                for i in range(1, len(listed_odds)):
-                    np.multiply(listed_odds[i][start:start + step, None], odds[i], out=factor)
-                    factor += 1.0
-                    part *= factor
+        for start in range(0, len(open_), step):
+            part = block[start:start + step]
+            self._venue_cost(odds[:, None, :], listed_odds[:, start:start + step, None], out=part,
+                             factor=self._block_factor[: len(part)])
         for row, j in enumerate(open_):
             self._rows.setdefault(int(listed[j]), block[row])
         return block
@@ -223,35 +212,28 @@ class JointCosts:
     def of_venues(self, venues: np.ndarray, out: np.ndarray) -> None:
         """Each run's cost of its own venue ``venues[run]`` (-1, empty: +inf) into ``out``."""
         live = self.live_lanes()
-        if live is not None:
-            out.fill(np.inf)
-            if len(live):
-                out[live] = self._own_venue_cost(venues[live], live)
+        if live is None:
+            self._own_venue_cost(venues, self._lanes, self.odds, out, self._factor)
             return
-        factor = self._factor
+        out.fill(np.inf)
+        if len(live):
+            part = np.empty(len(live))
+            self._own_venue_cost(venues[live], live, self._odds_in(0, live), part, np.empty(len(live)))
+            out[live] = part
+
+    def _own_venue_cost(self, venues: np.ndarray, lanes: np.ndarray, odds: np.ndarray, out: np.ndarray,
+                        factor: np.ndarray) -> None:
+        """:meth:`of_venues` in the runs ``lanes``, each with its venue ``venues``, given the
+        principals' odds there (``odds``, layer 0), into ``out`` (scratch ``factor``)."""
         groups = None if self._venue_group is None else self._venue_group[venues]  # eq. (3')
         with np.errstate(over="ignore"):
             for i in range(len(self.venue_odds)):
                 target = out if i == 0 else factor
                 np.take(self.venue_odds[i], venues, out=target)  # -1, empty: +inf
-                target *= self.odds[i] if groups is None else self._group_odds[groups, i, self._lanes]
+                target *= odds[i] if groups is None else self._group_odds[groups, i, lanes]
                 target += 1.0
                 if i:
                     out *= factor
-
-    def _own_venue_cost(self, venues: np.ndarray, lanes: np.ndarray) -> np.ndarray:
-        """:meth:`of_venues` in the runs ``lanes`` only, each with its venue ``venues``."""
-        groups = None if self._venue_group is None else self._venue_group[venues]  # eq. (3')
-        with np.errstate(over="ignore"):
-            for i in range(len(self.venue_odds)):
-                target = np.take(self.venue_odds[i], venues)  # -1, empty: +inf
-                target *= self._odds_in(0, lanes)[i] if groups is None else self._group_odds[groups, i, lanes]
-                target += 1.0
-                if i:
-                    cost *= target
-                else:
-                    cost = target
-        return cost
 
     def clear(self) -> None:
         """Forget this round's rows and live runs: the principals' odds change next round."""

@@ -12,6 +12,17 @@ from __future__ import annotations
 import numpy as np
 
 
+def running_totals(weights: np.ndarray) -> np.ndarray:
+    """``np.cumsum(weights, axis=0)`` for weights ``(options, runs)``, one row added at a
+    time: the same sums in the same order, several times faster than numpy's accumulate
+    along the first axis for a few options."""
+    totals = np.empty_like(weights)
+    totals[0] = weights[0]
+    for j in range(1, len(weights)):
+        np.add(totals[j - 1], weights[j], out=totals[j])
+    return totals
+
+
 def pick(cumulative: np.ndarray, target: np.ndarray) -> np.ndarray:
     """Per run, the number of running totals ``cumulative[j]`` (options first, shape
     ``(options, runs)`` or ``(options, 1)``) at or below ``target``, at most

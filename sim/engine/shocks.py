@@ -82,7 +82,7 @@ class ShockState:
             self.progress.fill(0.0)
         for j in running:
             readiness, pressure, collapse, progress = self._targets[j]
-            lanes = np.flatnonzero(active[j])
+            lanes = active[j].nonzero()[0]
             if len(lanes) * 8 < len(effect):  # active in few runs: add its effects there only
                 for i, delta in readiness:
                     self.readiness[i, lanes] += delta

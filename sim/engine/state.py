@@ -485,8 +485,8 @@ class BatchState:
         below = None
         if track is not None and track.requires[i]:  # eq. (11): meets only from this level
             below = np.less(self.progress, track.requires[i], out=self._mask)
-            if below.sum() * SPARSE_ODDS > (SPARSE_ODDS - 1) * self.size:  # few runs at the level:
-                met = np.flatnonzero(~below)  # exponentiate there only (element by element,
+            if np.count_nonzero(below) * SPARSE_ODDS > (SPARSE_ODDS - 1) * self.size:  # few runs at the level:
+                met = (~below).nonzero()[0]  # exponentiate there only (element by element,
                 out.fill(np.inf)  # so the same numbers)
                 exponent = np.multiply(situation[met], -self.inputs.sharpness[i])
                 out[met] = np.exp(np.clip(exponent, -EXP_LIMIT, EXP_LIMIT, out=exponent))
@@ -579,11 +579,13 @@ class BatchState:
             return
         # Few live runs (JointCosts.live_lanes): elsewhere every cost is +inf, so the
         # probability is 0 and nothing is agreed; the arithmetic is done in the live ones.
-        probability = np.reciprocal(self.probability[:, live])
-        self.probability.fill(0.0)
-        self.probability[:, live] = probability
-        self.agreed.fill(False)
-        self.agreed[:, live] = draw[:, live] < probability
+        flat = (live + self.size * np.arange(len(self.slots))[:, None]).reshape(-1)  # (slot, run) in the live runs
+        probabilities, agreed = self.probability.reshape(-1), self.agreed.reshape(-1)
+        probability = np.reciprocal(probabilities[flat])
+        probabilities.fill(0.0)
+        probabilities[flat] = probability
+        agreed.fill(False)
+        agreed[flat] = draw.reshape(-1)[flat] < probability
 
     def set_slot_cost(self, slot: int, cost: np.ndarray) -> None:
         """The slot's cost: ``cost`` (this round's joint costs, so +inf outside the live
@@ -652,7 +654,7 @@ class BatchState:
     def place_venues(self, slot: int, venue: np.ndarray, where: np.ndarray) -> None:
         """Put one venue per run in a table slot (runs ``where``), unless already on it."""
         if np.count_nonzero(where) < self.size // 8:  # few runs (a host that offers now and then): only theirs
-            lanes = np.flatnonzero(where)
+            lanes = where.nonzero()[0]
             flat = venue[lanes] * self.size + lanes
             fresh = ~self._on_table_flat[flat]
             placed = lanes[fresh]
@@ -703,7 +705,7 @@ class BatchState:
             return
         risk: float | np.ndarray = self.inputs.prep_collapse + self.inputs.scheduled_collapse[t]
         if count * 8 < self.size:  # few summits in preparation: the same rules in their runs only
-            self._prepare_in(t, np.flatnonzero(preparing), draw, risk)
+            self._prepare_in(t, preparing.nonzero()[0], draw, risk)
             return
         if self.shocks.collapse_shocked:
             risk = np.clip(np.add(self.shocks.collapse, risk, out=self._float2), 0.0, 1.0, out=self._float2)
@@ -754,13 +756,14 @@ class BatchState:
         if self._unlisted_draw is not None:
             self.rng.random(out=self._unlisted_draw)
         np.logical_or.reduce(agreed, axis=0, out=self.agreed_now)
-        lanes = np.flatnonzero(self.agreed_now)
+        lanes = self.agreed_now.nonzero()[0]
         self.rejected += self.offered
         if self._length_draw is not None:
             self._lengths.random(out=self._length_draw)
         if len(lanes):
-            self.rejected[lanes] -= agreed[:, lanes].sum(axis=0)
-            slot = np.argmax(agreed[:, lanes], axis=0)
+            won = np.take(agreed, lanes, axis=1)  # (slots, agreeing runs)
+            self.rejected[lanes] -= won.sum(axis=0)
+            slot = np.argmax(won, axis=0)
             venue = agreed_venue = self.slots[slot, lanes]
             if self._unlisted_draw is not None:  # eq. (10): moved to a venue not on the list
                 moved = self._unlisted_draw[lanes] < self.inputs.unlisted_share

@@ -19,7 +19,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from sim.engine.inputs import MediatorInputs
-from sim.engine.picks import pick
+from sim.engine.picks import pick, running_totals
 from sim.engine.state import BatchState
 
 #: ``strategy(state, k, t, first, active)``: fill mediator ``k``'s slots in round ``t``.
@@ -162,14 +162,15 @@ def drawn_by_acceptance(
     +inf, so the choice is the first listed."""
     draws = [state.rng.random(state.size) for _ in range(width)]
     size = state.size
-    lanes = None if active is None else np.flatnonzero(active)
+    lanes = None if active is None else active.nonzero()[0]
     rest = None
     if lanes is None or len(lanes) * 8 >= size:  # many runs propose: restrict to the live ones
         live = state.costs.live_lanes()
         if live is not None:
             if lanes is not None:
                 rest = active.copy()
-                lanes = live[active[live]]
+                proposing = active[live]
+                lanes = live if proposing.all() else live[proposing]  # live itself: its odds are kept
             else:
                 rest = np.ones(size, dtype=bool)
                 lanes = live
@@ -184,7 +185,7 @@ def drawn_by_acceptance(
     columns = np.arange(costs.shape[1])
     picks = []
     for n, draw in enumerate(draws):
-        cumulative = np.cumsum(weights, axis=0)
+        cumulative = running_totals(weights)
         total = cumulative[-1]
         target = (draw if lanes is None else draw[lanes]) * total
         index = pick(cumulative, target)

@@ -212,7 +212,7 @@ def _headline(item: ScenarioSection) -> str:
                  f"and half of the summits happen by the week of {scenario.time.round_date(median)}.")
     deal = item.result.summary.p_deal
     if deal is not None:  # eq. (11)
-        text += (f" The negotiation track ({scenario.track.name}) reaches its deal by then in "
+        text += (f" Its negotiation track, {scenario.track.name}, reaches its deal by then in "
                  f"{percent(deal.value)} of runs (95% interval {interval(deal)}).")
     return text
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO
-from sim.report.tables import interval, percent
+from sim.report.text import interval, percent
 from sim.stats import Estimate
 
 RUNS = "4000"

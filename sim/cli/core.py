@@ -311,7 +311,8 @@ def explain(
 ) -> None:
     """Show the zone of agreement before any simulation: red lines, proposals, odds."""
     from sim.scenario.loader import load_scenario
-    from sim.report.tables import render_overrides, render_zone
+    from sim.report.text import render_overrides
+    from sim.report.zone_tables import render_zone
     from sim.analysis.zone import analyse_zone
 
     render_overrides(overrides, console())

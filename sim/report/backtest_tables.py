@@ -11,7 +11,8 @@ from rich.table import Table
 from sim.analysis.backtest import LABELS, Backtest
 from sim.analysis.bootstrap import Interval
 from sim.report.layout import show
-from sim.report.tables import interval, percent, titled_table
+from sim.report.tables import titled_table
+from sim.report.text import interval, percent
 
 
 def render_backtest(result: Backtest, console: Any) -> None:

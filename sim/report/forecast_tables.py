@@ -20,7 +20,8 @@ from sim.analysis.propagate import PERCENTILES, Propagation, Spread
 from sim.analysis.score import ScoreTable, mean
 from sim.analysis.sensitivity import Sensitivity
 from sim.report.layout import show
-from sim.report.tables import interval, percent, render_run
+from sim.report.tables import render_run
+from sim.report.text import interval, percent
 from sim.scenario.parameters import nominal_values
 
 

@@ -28,7 +28,8 @@ from sim.execution.runner import Result
 from sim.report import manifest
 from sim.report.export import result_json
 from sim.report.svg import Bar, Point, Series, colour, interval_bars, line_chart
-from sim.report.tables import difference_text, interval, percent
+from sim.report.tables import difference_text
+from sim.report.text import interval, percent
 from sim.scenario.citations import FactBook, Parameter, cited, find_facts, parameters, read_facts
 from sim.stats import Estimate
 

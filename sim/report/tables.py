@@ -16,28 +16,8 @@ from sim.report.layout import show
 from sim.execution.aggregate import Summary
 from sim.execution.runner import Result
 from sim.scenario.schema import Time
-from sim.stats import Difference, Estimate
-
-
-def percent(value: float) -> str:
-    """A probability as a percentage, with more decimals below 1% so small odds show."""
-    if 0 < value < 0.01:
-        text = f"{100 * value:.2g}"
-        return f"{text}.0%" if "." not in text and "e" not in text else f"{text}%"  # 0.998% shows as 1.0%
-    return f"{100 * value:.1f}%"
-
-
-def interval(estimate: Estimate) -> str:
-    if not estimate.trials:
-        return "-"
-    return f"{percent(estimate.low)} - {percent(estimate.high)}"
-
-
-def render_overrides(overrides: Sequence[str], console: Console) -> None:
-    """Say which ``--set`` overrides changed the scenario, so two reports of different
-    variants never look alike."""
-    if overrides:
-        console.print(f"Changed with --set: {', '.join(overrides)}", markup=False)
+from sim.report.text import interval, percent, render_overrides
+from sim.stats import Difference
 
 
 def titled_table(title: str, columns: Sequence[tuple[str, str]]) -> Table:
@@ -224,53 +204,6 @@ def render_sweep(axes: Sequence[Axis], baseline: Arm, points: Sequence[Point], c
         )
     show(table, console)
     console.print(f"Scenario as written: P(summit) = {percent(p0.value)} [{100 * p0.low:.1f}-{100 * p0.high:.1f}].")
-
-
-def render_zone(zone: Zone, console: Console) -> None:
-    """Print each venue's standing: red lines, proposers, first-round acceptance."""
-    table = Table(title="Zone of agreement", title_justify="left")
-    table.add_column("venue")
-    table.add_column("ruled out by")
-    table.add_column("proposed by")
-    principals = list(zone.standings[0].first_round_acceptance) if zone.standings else []
-    for pid in principals:
-        table.add_column(f"P({pid} accepts), round 1", justify="right")
-    table.add_column("joint", justify="right")
-    for s in zone.standings:
-        table.add_row(
-            s.name, ", ".join(s.blocked_by) or ("-" if s.available else "not on offer"), ", ".join(s.proposed_by) or "-",
-            *(percent(s.first_round_acceptance[p]) for p in principals), percent(s.first_round_joint),
-        )
-    show(table, console)
-    console.print(zone.explanation())
-    console.print(f"Start: {zone.start}")
-    for change in zone.changes:  # eq. (6''')
-        console.print(f"Change of structure: {change}")
-    for event in zone.events:  # eqs. (6)-(6''): effects, and when a shock may start at all
-        console.print(event, markup=False)
-    for gathering in zone.gatherings:
-        console.print(f"Gathering: {gathering.sentence()}")
-    if zone.track is not None:  # eq. (11)
-        for line in zone.track.sentences():
-            console.print(line, markup=False)
-        if zone.progress_shown is not None and zone.track.requires:
-            console.print(f"  The acceptance above and the proposals below are shown at track progress "
-                          f"{zone.progress_shown:g}, the first level at which every principal could accept.",
-                          markup=False)
-    if zone.proposals:
-        drawing = [p for p in zone.proposals if p in zone.standings[0].first_round_acceptance]
-        console.print("First proposal in round 1 (eq. 7), the chance of each venue per mediator"
-                      + (" (and each drawn counter-proposal, eq. 8'):" if drawing else ":"))
-        proposals = Table()
-        proposals.add_column("venue")
-        for mediator in zone.proposals:
-            proposals.add_column(mediator, justify="right")
-        names = {s.venue: s.name for s in zone.standings}
-        listed = [s.venue for s in zone.standings if any(s.venue in p for p in zone.proposals.values())]
-        for vid in listed:
-            proposals.add_row(names[vid], *(percent(p[vid]) if vid in p else "-" for p in zone.proposals.values()))
-        show(proposals, console)
-    console.print(zone.attendance())
 
 
 def render_trace(trace: Trace, console: Console) -> None:

@@ -187,3 +187,16 @@ def test_a_propagation_without_a_track_has_no_deal(document, write):
     document["uncertain"] = {"actors.putin.readiness": {"uniform": [-1.5, -0.5]}}
     found = propagate(str(write(document)), draws=2, runs=1000, backend=SerialBackend())
     assert found.p_deal() is None
+
+
+def test_the_per_draw_csv_has_each_draws_deal_share(document, write):
+    """`--csv` of a propagation with a track ends each draw's row with its P(deal)."""
+    from sim.report.forecast_data import propagation_rows
+
+    document["track"] = {"talks": [{"name": "rounds", "date": "2026-02-01", "every": 1, "step": 0.1, "sd": 0.1}]}
+    document["uncertain"] = {"track.talks.0.step": {"uniform": [0.0, 0.2]}}
+    found = propagate(str(write(document)), draws=4, runs=2000, backend=SerialBackend())
+    header, *rows = list(propagation_rows(found))
+    assert header[-1] == "p_deal"
+    assert [float(row[-1]) for row in rows] == [round(t.deals.sum() / 2000, 6) for t in found.tallies]
+    assert len({row[-1] for row in rows}) > 1  # the drawn step moves the deal

@@ -59,17 +59,21 @@ def propagation_json(result: Propagation, overrides: Sequence[str] = ()) -> dict
 
 
 def propagation_rows(result: Propagation) -> Iterator[list[str]]:
-    """The per-draw CSV: a header, then one row per draw (parameter values, P, shares)."""
+    """The per-draw CSV: a header, then one row per draw (parameter values, P, shares, and
+    with a track P(deal), eq. 11)."""
     dates = result.scenario.time.reporting_dates()
+    track = result.scenario.track is not None
     yield ["draw", *result.parameters, "runs", "p_summit", *(f"p_by_{day}" for day, _ in dates),
-           *(f"share_{v}" for v in result.venues)]
+           *(f"share_{v}" for v in result.venues), *(["p_deal"] if track else [])]
     by_date = [result.counts(last) for _, last in dates]
     by_venue = [result.counts(venue=k) for k in range(len(result.venues))]
     summits = result.counts()
+    deals = [int(t.deals.sum()) for t in result.tallies]
     runs = result.runs_per_draw
     for d in range(result.draws):
         yield [str(d), *(repr(float(v)) for v in result.values[d]), str(runs), number(summits[d] / runs),
-               *(number(c[d] / runs) for c in by_date), *(number(c[d] / runs) for c in by_venue)]
+               *(number(c[d] / runs) for c in by_date), *(number(c[d] / runs) for c in by_venue),
+               *([number(deals[d] / runs)] if track else [])]
 
 
 def sensitivity_rows(result: Sensitivity) -> tuple[list[str], list[list[str]]]:

@@ -210,10 +210,11 @@ def analyse_zone(scenario: Scenario, inputs: ModelInputs | None = None) -> Zone:
     situation = first_round_situation(inputs)[:, None] + first_round_pressure_towards(inputs)  # (N, V)
     available = inputs.epochs[0].available if inputs.epochs else np.ones(len(inputs.venues), dtype=bool)
     ever = inputs.reachable if inputs.epochs else None
+    willing = first_round_willing(inputs)  # (N,): the track's requirements, the same for every venue
     standings = []
     for v, vid in enumerate(inputs.venues):
         utility = inputs.utility[:, v]
-        acceptance = acceptance_probability(situation[:, v] + utility, inputs.sharpness) * first_round_willing(inputs)
+        acceptance = acceptance_probability(situation[:, v] + utility, inputs.sharpness) * willing
         standings.append(
             VenueStanding(
                 venue=vid,

@@ -200,7 +200,6 @@ class BatchState:
         if track.noisy and self._track_rng is None:
             raise ValueError("the track's steps are drawn: pass the track stream")
         self._track_step = np.empty(self.size)
-        self._track_noise = np.empty((0, self.size))
         self._noisy_talks = [int(q) for q in np.flatnonzero(track.talks_sd > 0)]
         self._noisy_efforts = int((track.effort_sd > 0).sum())
         self._gated_principals = [(i, float(level)) for i, level in enumerate(track.requires) if level > 0]
@@ -334,20 +333,21 @@ class BatchState:
         step.fill(float(track.scheduled[t]) + float(np.dot(track.talks_on[:, t], track.talks_step)))
         held = [q for q in self._noisy_talks if track.talks_on[q, t]]
         count = len(held) + self._noisy_efforts
-        noise = self._track_rng.standard_normal((count, self.size)) if count else self._track_noise
+        noise = self._track_rng.standard_normal((count, self.size)) if count else None
         for row, q in enumerate(held):
             step += np.multiply(noise[row], track.talks_sd[q], out=self._float)
         row = len(held)
+        effort = self._float
         for k in range(len(track.effort_step)):
             mean, sd = float(track.effort_step[k]), float(track.effort_sd[k])
-            if not mean and not sd:
-                continue
-            effort = np.multiply(noise[row], sd, out=self._float) if sd else self._float
-            if sd:
-                row += 1
+            if sd:  # mean + sd z, z this effort's row of the round's normals
+                np.multiply(noise[row], sd, out=effort)
                 effort += mean
-            else:
+                row += 1
+            elif mean:
                 effort.fill(mean)
+            else:
+                continue
             effort *= self.engaged[k]
             step += effort
         if self.shocks.progress_shocked:

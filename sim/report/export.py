@@ -115,16 +115,16 @@ def run_cells(scenario: Scenario) -> dict[str, Callable[[dict[str, list[Any]]], 
 
 
 def run_columns(scenario: Scenario) -> tuple[str, ...]:
-    """The runs CSV's header for ``scenario``: :data:`RUN_COLUMNS`, and ``deal_round`` with
-    a track (eq. 11)."""
-    return (*RUN_COLUMNS, "deal_round") if scenario.track else RUN_COLUMNS
+    """The runs CSV's header for ``scenario``: ``run``, then one column per converter of
+    :func:`run_cells` (:data:`RUN_COLUMNS`, and ``deal_round`` with a track, eq. 11)."""
+    return ("run", *run_cells(scenario))
 
 
 def runs_csv_sink(handle: IO[str], scenario: Scenario) -> Callable[[int, BatchOutcome], None]:
     """A callback for :func:`sim.execution.runner.simulate` that streams per-run rows to ``handle``."""
     writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(run_columns(scenario))
     cells = run_cells(scenario)
+    writer.writerow(("run", *cells))  # run_columns(scenario)
 
     def write(first_run: int, outcome: BatchOutcome) -> None:
         fields = {name: getattr(outcome, name).tolist() for name in FIELDS}

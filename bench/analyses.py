@@ -98,9 +98,11 @@ def main() -> None:
         for label in trees:
             times = found[(name, label)]
             ratios = [w / r for (_, w), (_, r) in zip(times, reference)]
+            cpu_ratios = [c / r for (c, _), (r, _) in zip(times, reference)]
             print(f"{name} [{label}]: median {statistics.median(c for c, _ in times):.1f} CPU s, "
                   f"{statistics.median(w for _, w in times):.1f} s wall (of {args.repeat}); wall / reference wall "
-                  f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f})")
+                  f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}); CPU / reference CPU "
+                  f"{statistics.median(cpu_ratios):.2f}x")
         print(f"  sim {' '.join(COMMANDS[name]).replace('{out}', 'OUT')}")
     print(f"load average after: {load()}")
 

@@ -220,37 +220,39 @@ def narrow(curve: CrnCurve, outside: float, within: float, gap: Callable[[float]
     hold, until it is ``xtol`` wide or ``done()``; returns the last (outside, within).
 
     ``gap`` is a number that changes sign there (below 0 outside): the next value is where
-    the straight line through the two ends crosses 0, moved ``xtol / 2`` towards the end
-    farther from it, so that a good guess brackets the crossing within ``xtol`` in one or
-    two evaluations (regula falsi, with a step that keeps both ends moving: each time a
-    value lands on the same side as the one before, the next is moved twice as far, and a
-    value that would leave the bracket is its midpoint). For an integer field the values are whole and the bracket stops at one.
+    the straight line through the two ends crosses 0 (regula falsi), at least ``xtol / 2``
+    inside the bracket, and an end kept twice in a row has its gap halved for the next
+    line (the Illinois rule), so that both ends move and a curved stretch costs a few more
+    evaluations, not many. For an integer field the values are whole and the bracket stops
+    at one.
     Each value is simulated once (:class:`CrnCurve` remembers it), and values evaluated
     earlier inside the bracket tighten it before any new one is simulated.
     """
     outside, within = tighten(curve, outside, within, inside)
-    push, last = xtol / 2, None
+    g_out, g_in, last = min(gap(outside), -1e-300), max(gap(within), 0.0), None
     for _ in range(MAX_STEPS):
         if abs(within - outside) <= xtol or done():
             break
-        g_out, g_in = min(gap(outside), -1e-300), max(gap(within), 0.0)
-        guess = outside + (within - outside) * g_out / (g_out - g_in)
-        far = within if abs(within - guess) >= abs(guess - outside) else outside
-        mid = guess + math.copysign(push, far - guess)
-        if not (min(outside, within) < mid < max(outside, within)):
+        mid = outside + (within - outside) * g_out / (g_out - g_in)
+        low, high = min(outside, within), max(outside, within)
+        mid = min(max(mid, low + xtol / 2), high - xtol / 2)  # a step of at least xtol / 2
+        if not low < mid < high:
             mid = (outside + within) / 2
         if curve.whole:
             mid = float(math.floor(mid) if within > outside else math.ceil(mid))
-            if not (min(outside, within) < mid < max(outside, within)):
+            if not low < mid < high:
                 mid = float(math.floor((outside + within) / 2) if within > outside else math.ceil((outside + within) / 2))
                 if mid in (outside, within):
                     break
         side = inside(mid)
         if side:
-            within = mid
+            within, g_in = mid, max(gap(mid), 0.0)
+            if last is True:
+                g_out /= 2  # Illinois: the end kept twice counts half, so that it moves too
         else:
-            outside = mid
-        push = push * 2 if side == last else xtol / 2  # the same side again: reach further across
+            outside, g_out = mid, min(gap(mid), -1e-300)
+            if last is False:
+                g_in /= 2
         last = side
     return outside, within
 

@@ -42,7 +42,7 @@ from sim.scenario.parameters import derived_seed, effective, nominal_values, sce
 METHODS = ("sobol", "morris")
 MAX_POINTS = 200_000
 MORRIS_LEVELS = 4
-DEFAULT_RUNS = 500
+DEFAULT_RUNS = 1_000
 DEFAULT_MAX_NOISE = 0.01
 MAX_STAGES = 10
 

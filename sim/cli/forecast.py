@@ -36,7 +36,7 @@ def sensitivity(
     file: Path = typer.Argument(..., help=FILE_HELP),
     method: str = typer.Option("sobol", "--method", help="sobol (first-order and total indices) or morris (screening)."),
     samples: int = typer.Option(128, "--samples", min=2, max=100_000, help="Base sample size N (a power of 2 for sobol): N(k+2) points for sobol, N(k+1) for morris."),
-    runs_per_point: int = typer.Option(500, "--runs-per-point", min=1, max=1_000_000_000,
+    runs_per_point: int = typer.Option(1_000, "--runs-per-point", min=1, max=1_000_000_000,
                                        help="Runs added at each point per stage (stages stop once --max-noise holds)."),
     max_noise: float = typer.Option(0.01, "--max-noise", help="Largest share of the variance of P(summit) across points left to Monte Carlo noise."),
     csv_path: Optional[str] = typer.Option(None, "--csv", help="Write one row per output and parameter here ('-' for stdout)."),

@@ -18,7 +18,7 @@ nearly monotone step curve of the parameter (the CRN curve). The search:
 
 Each narrowing interpolates the curve between the ends of its bracket (regula falsi,
 :func:`narrow`) and starts from the tightest bracket the values already simulated give,
-so on base.yaml the search simulates 21 values where bisection simulated 38.
+so on base.yaml the search simulates 19 values where bisection simulated 38.
 
 The calibrated scenario is written as a small YAML file that ``extends`` the original
 (by a path relative to the new file) and sets only the parameter (and any ``--set``).

@@ -45,7 +45,8 @@ zone = step("analyse_zone", lambda: analyse_zone(scenario))
 step("import rich.console, rich.table", lambda: (__import__("rich.console"), __import__("rich.table")))
 step("import sim.report.tables (beyond these)", lambda: __import__("sim.report.tables"))
 from rich.console import Console
-from sim.report.tables import render_run, render_zone
+from sim.report.tables import render_run
+from sim.report.zone_tables import render_zone
 console = Console(file=io.StringIO(), width=80, highlight=False, soft_wrap=False)
 step("render_zone", lambda: render_zone(zone, console))
 step("import sim.execution.runner", lambda: __import__("sim.execution.runner"))

@@ -14,7 +14,7 @@ import threading
 
 import pytest
 
-from sim.execution.backends import ProcessBackend, SerialBackend, start_method
+from sim.execution.backends import IN_PROCESS_BELOW, ProcessBackend, SerialBackend, start_method
 from sim.execution.runner import BATCH_SIZE, simulate
 from sim.report.export import runs_csv_sink, write_summary_csv
 from sim.scenario.loader import load_scenario
@@ -57,6 +57,41 @@ def test_a_job_of_a_few_batches_runs_in_process_with_the_same_bytes(scenario, in
     backend = ProcessBackend(2, in_process_below=5)
     assert csv_bytes(scenario, backend) == in_process
     assert not backend.started
+
+
+def test_a_forked_pool_pays_from_two_batches_a_fresh_interpreter_from_six():
+    """The threshold follows how the workers would start: a forked worker has everything
+    imported already, a forkserver or spawned one imports it all again."""
+    assert IN_PROCESS_BELOW == {"fork": 2, "forkserver": 6, "spawn": 6}
+    for method in multiprocessing.get_all_start_methods():
+        assert ProcessBackend(2, start_method=method).in_process_below == IN_PROCESS_BELOW[method]
+    assert ProcessBackend(2, start_method="fork", in_process_below=4).in_process_below == 4
+    assert ProcessBackend(2).in_process_below == IN_PROCESS_BELOW[start_method()]
+
+
+def test_a_job_of_a_few_batches_forks_a_pool_with_the_same_bytes(scenario, in_process):
+    """Four batches (the default run has five) go to a forked pool by default, and nothing changes."""
+    if start_method() != "fork":
+        pytest.skip("fork is not the single-thread choice on this platform")
+    backend = ProcessBackend(2)
+    assert csv_bytes(scenario, backend) == in_process
+    assert backend.started
+
+
+def test_beside_a_thread_a_job_of_a_few_batches_stays_in_process():
+    """With a second thread fork is ruled out, and a forkserver or spawned pool would not pay for five batches."""
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        backend = ProcessBackend(2)
+        assert backend.in_process_below == 6
+        assert list(backend.map(abs, [-1, -2, -3, -4, -5])) == [1, 2, 3, 4, 5]
+        assert not backend.started
+    finally:
+        release.set()
+        other.join()
+        backend.close()
 
 
 def test_fork_is_chosen_only_while_one_thread_runs():

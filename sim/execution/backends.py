@@ -125,10 +125,13 @@ def in_job_order(
 #: Modules a forkserver imports once, so that every worker it forks starts with the engine loaded.
 PRELOAD = ("sim.execution.runner",)
 
-#: A pool is started only for a job of at least this many jobs (batches of 10,000 runs);
-#: smaller ones run in this process, where they finish sooner than a pool would start.
-#: Measured with ``bench/start_methods.py`` (docs/performance.md, "Worker start method").
-IN_PROCESS_BELOW = 6
+#: A pool is started only for a job of at least this many jobs (batches of 10,000 runs),
+#: by how the workers would start; smaller ones run in this process, where they finish
+#: sooner than a pool would start. A forked worker starts in milliseconds with everything
+#: already imported, so two batches pay for it; a forkserver or spawned worker imports
+#: numpy, pydantic and the engine again (about a second). Measured with
+#: ``bench/start_methods.py`` (docs/performance.md, "Worker start method").
+IN_PROCESS_BELOW = {"fork": 2, "forkserver": 6, "spawn": 6}
 
 
 def start_method() -> str:
@@ -154,7 +157,8 @@ class ProcessBackend:
     """Runs jobs on a pool of worker processes on this machine.
 
     The pool starts only when a ``map`` brings at least ``in_process_below`` jobs (counting
-    the ones already run here); until then jobs run in this process, where a job of a few
+    the ones already run here; by default :data:`IN_PROCESS_BELOW` for the start method
+    the pool would use now); until then jobs run in this process, where a job of a few
     batches finishes before a pool would have started. Either way each job computes the
     same thing, so the results are the same. The start method is chosen when the pool
     starts (:func:`start_method`, or the one given). Workers die with this process
@@ -164,13 +168,20 @@ class ProcessBackend:
     """
 
     def __init__(self, workers: int, *, start_method: str | None = None,
-                 in_process_below: int = IN_PROCESS_BELOW) -> None:
+                 in_process_below: int | None = None) -> None:
         self.workers = workers
         self.start_method = start_method
-        self.in_process_below = in_process_below
+        self._in_process_below = in_process_below
         self._pool: ProcessPoolExecutor | None = None
         self._preload: tuple[str, ...] = PRELOAD
         self._ran_here = 0
+
+    @property
+    def in_process_below(self) -> int:
+        """Jobs run in this process until a ``map`` brings this many (see the class docstring)."""
+        if self._in_process_below is not None:
+            return self._in_process_below
+        return IN_PROCESS_BELOW[self.start_method or start_method()]
 
     @property
     def started(self) -> bool:

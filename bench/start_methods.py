@@ -6,7 +6,7 @@ in one `sim` command): the base scenario is loaded and compiled, then the clock 
 2-worker pool started with each method the platform offers. Trials of all methods are
 interleaved; the medians are printed, with the machine's load.
 
-    python bench/start_methods.py [--repeat 7] [--batches 1,2,3,4,6,8]
+    python bench/start_methods.py [--repeat 7] [--batches 1,2,3,4,6,8] [--methods in-process,fork]
 """
 
 from __future__ import annotations
@@ -38,37 +38,50 @@ print(json.dumps(time.perf_counter() - start))
 """
 
 
-def trial(method: str, batches: int) -> float:
-    """Seconds to simulate ``batches`` batches of base.yaml with ``method`` in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", CHILD, method, str(batches), str(SCENARIOS / "base.yaml")],
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+def trial(method: str, batches: int) -> tuple[float, float]:
+    """Wall seconds to simulate ``batches`` batches of base.yaml with ``method`` in a fresh
+    process, and the CPU seconds of that whole process with its workers (user + system)."""
+    process = subprocess.Popen([sys.executable, "-c", CHILD, method, str(batches), str(SCENARIOS / "base.yaml")],
+                               stdout=subprocess.PIPE, text=True)
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"the {method} trial of {batches} batches failed")
+    return json.loads(out), usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--batches", default="1,2,3,4,6,8")
+    parser.add_argument("--methods", help="comma-separated, in-process first (default: in-process and every start method)")
     args = parser.parse_args()
-    methods = ["in-process", *multiprocessing.get_all_start_methods()]
+    methods = args.methods.split(",") if args.methods else ["in-process", *multiprocessing.get_all_start_methods()]
     sizes = [int(n) for n in args.batches.split(",")]
     times: dict[tuple[str, int], list[float]] = {(m, n): [] for m in methods for n in sizes}
+    cpu: dict[tuple[str, int], list[float]] = {(m, n): [] for m in methods for n in sizes}
     print(f"load before: {os.getloadavg()}")
     for _ in range(args.repeat):
         for n in sizes:
             for method in methods:
-                times[method, n].append(trial(method, n))
+                wall, seconds = trial(method, n)
+                times[method, n].append(wall)
+                cpu[method, n].append(seconds)
     print(f"load after: {os.getloadavg()}")
-    print("median wall seconds for N batches of 10,000 runs of base.yaml, 2 workers "
-          f"(median of {args.repeat}; same script run)")
+    print("median wall seconds for N batches of 10,000 runs of base.yaml, 2 workers, and in brackets the "
+          f"median CPU seconds of the whole process (median of {args.repeat}; same script run)")
     print("| batches | " + " | ".join(methods) + " |")
     print("| ---: | " + " | ".join("---:" for _ in methods) + " |")
     for n in sizes:
-        cells = [f"{statistics.median(times[m, n]):.3f}" for m in methods]
+        cells = [f"{statistics.median(times[m, n]):.3f} ({statistics.median(cpu[m, n]):.2f})" for m in methods]
         print(f"| {n} | " + " | ".join(cells) + " |")
-    print("start-up over in-process at 1 batch (median of paired differences):")
+    print("wall against in-process, median of the paired ratios (same round of trials):")
+    for n in sizes:
+        ratios = [statistics.median(p / s for p, s in zip(times[m, n], times[methods[0], n])) for m in methods[1:]]
+        print(f"  {n} batches: " + ", ".join(f"{m} {r:.2f}x" for m, r in zip(methods[1:], ratios)))
+    print("start-up over in-process at the first size (median of paired differences):")
     for method in methods[1:]:
-        extra = [p - s for p, s in zip(times[method, sizes[0]], times["in-process", sizes[0]])]
+        extra = [p - s for p, s in zip(times[method, sizes[0]], times[methods[0], sizes[0]])]
         print(f"  {method}: {statistics.median(extra):+.3f} s")
 
 

@@ -6,7 +6,8 @@ A fresh interpreter (bytecode written once, as bench/startup.py runs the command
 the steps of ``sim validate``, ``sim explain`` and ``sim run`` on scenarios/base.yaml in
 order, each import or call timed once; the table gives each step's median wall and CPU
 milliseconds over ``--repeat`` interpreters. An import's time is what it adds to the
-steps before it (a module they loaded already costs nothing again). Then one
+steps before it (a module they loaded already costs nothing again); the first row is a
+bare interpreter (``python -c pass``), which every step runs inside. Then one
 interpreter times the parse of scenarios/base.yaml by libyaml and by the pure-Python
 parser (sim.scenario.safe_yaml, median of 20 parses each).
 """
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 from common import ROOT
 
@@ -34,6 +36,7 @@ def step(name, action):
     return result
 step("import sim.cli (typer, the commands)", lambda: __import__("sim.cli"))
 step("import pydantic", lambda: __import__("pydantic").BaseModel)
+step("pydantic's first model (typer's option parsers)", lambda: __import__("pydantic").TypeAdapter(int))
 step("import sim.scenario.schema (the models)", lambda: __import__("sim.scenario.schema"))
 step("import sim.scenario.loader (PyYAML, the rest)", lambda: __import__("sim.scenario.loader"))
 from sim.scenario.loader import load_scenario
@@ -45,7 +48,8 @@ zone = step("analyse_zone", lambda: analyse_zone(scenario))
 step("import rich.console, rich.table", lambda: (__import__("rich.console"), __import__("rich.table")))
 step("import sim.report.tables (beyond these)", lambda: __import__("sim.report.tables"))
 from rich.console import Console
-from sim.report.tables import render_run, render_zone
+from sim.report.tables import render_run
+from sim.report.zone_tables import render_zone
 console = Console(file=io.StringIO(), width=80, highlight=False, soft_wrap=False)
 step("render_zone", lambda: render_zone(zone, console))
 step("import sim.execution.runner", lambda: __import__("sim.execution.runner"))
@@ -82,6 +86,17 @@ def fresh(code: str, bytecode: str) -> dict[str, object]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+def bare_interpreter(repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``python -c pass`` in this environment (site and .pth files included)."""
+    runs = []
+    for _ in range(repeat + 1):
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-c", "pass"])
+        _, _, usage = os.wait4(process.pid, 0)
+        runs.append((time.perf_counter() - start, usage.ru_utime + usage.ru_stime))
+    return statistics.median(w for w, _ in runs[1:]), statistics.median(c for _, c in runs[1:])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -91,6 +106,8 @@ def main() -> None:
         fresh(STEPS, bytecode)  # compiles the bytecode, warms the file cache
         runs = [fresh(STEPS, bytecode) for _ in range(args.repeat)]
         print(f"{'step':46s} {'wall ms':>8s} {'cpu ms':>8s}")
+        wall, cpu = bare_interpreter(args.repeat)
+        print(f"{'the interpreter itself (python -c pass)':46s} {1000 * wall:8.1f} {1000 * cpu:8.1f}")
         for name in runs[0]:
             wall = statistics.median(run[name][0] for run in runs)
             cpu = statistics.median(run[name][1] for run in runs)

@@ -14,7 +14,8 @@ import threading
 
 import pytest
 
-from sim.execution.backends import ProcessBackend, SerialBackend, start_method
+from sim.execution import backends
+from sim.execution.backends import FORKED_POOL_FROM, IN_PROCESS_BELOW, ProcessBackend, SerialBackend, start_method
 from sim.execution.runner import BATCH_SIZE, simulate
 from sim.report.export import runs_csv_sink, write_summary_csv
 from sim.scenario.loader import load_scenario
@@ -57,6 +58,63 @@ def test_a_job_of_a_few_batches_runs_in_process_with_the_same_bytes(scenario, in
     backend = ProcessBackend(2, in_process_below=5)
     assert csv_bytes(scenario, backend) == in_process
     assert not backend.started
+
+
+@pytest.fixture
+def spare(monkeypatch):
+    """Set how many cores stood idle lately (the one-minute load average is the machine's)."""
+    return lambda cores: monkeypatch.setattr(backends, "spare_cores", lambda: cores)
+
+
+def test_a_forked_pool_pays_from_two_batches_when_a_core_is_spare(spare):
+    """The threshold follows how the workers would start and whether a core is free: a
+    forked worker has everything imported already, a forkserver or spawned one imports it
+    all again, and on a busy machine a pool only competes with the others' work."""
+    assert (FORKED_POOL_FROM, IN_PROCESS_BELOW) == (2, 6)
+    spare(1.5)
+    for method in multiprocessing.get_all_start_methods():
+        expected = FORKED_POOL_FROM if method == "fork" else IN_PROCESS_BELOW
+        assert ProcessBackend(2, start_method=method).in_process_below == expected
+    spare(0.5)
+    assert ProcessBackend(2, start_method="fork").in_process_below == IN_PROCESS_BELOW
+    assert ProcessBackend(2, start_method="fork", in_process_below=4).in_process_below == 4
+
+
+def test_spare_cores_are_the_cores_less_the_load(monkeypatch):
+    monkeypatch.setattr(backends.os, "getloadavg", lambda: (0.25, 3.0, 3.0))
+    assert backends.spare_cores() == backends.available_cores() - 0.25
+
+
+def test_a_job_of_a_few_batches_forks_a_pool_with_the_same_bytes(scenario, in_process, spare):
+    """Four batches (the default run has five) go to a forked pool when a core is spare,
+    and nothing changes."""
+    if start_method() != "fork":
+        pytest.skip("fork is not the single-thread choice on this platform")
+    spare(1.0)
+    backend = ProcessBackend(2)
+    assert csv_bytes(scenario, backend) == in_process
+    assert backend.started
+
+
+@pytest.mark.parametrize("busy", [True, False])
+def test_busy_or_beside_a_thread_a_job_of_a_few_batches_stays_in_process(spare, busy):
+    """No spare core, or a second thread (which rules fork out; a forkserver or spawned
+    pool would not pay for five batches): five batches run here."""
+    spare(0.0 if busy else 2.0)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    if not busy:
+        other.start()
+    backend = ProcessBackend(2)
+    try:
+        assert backend.in_process_below == IN_PROCESS_BELOW
+        assert list(backend.map(abs, [-1, -2, -3, -4, -5])) == [1, 2, 3, 4, 5]
+        assert not backend.started
+    finally:
+        release.set()
+        if not busy:
+            other.join()
+        backend.close()
 
 
 def test_fork_is_chosen_only_while_one_thread_runs():

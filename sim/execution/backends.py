@@ -129,6 +129,21 @@ PRELOAD = ("sim.execution.runner",)
 #: smaller ones run in this process, where they finish sooner than a pool would start.
 #: Measured with ``bench/start_methods.py`` (docs/performance.md, "Worker start method").
 IN_PROCESS_BELOW = 6
+#: ... unless the workers would fork and a core is spare: a forked worker starts in
+#: milliseconds with everything imported, so two batches pay for a pool when a second
+#: core can take them (a forkserver or spawned worker imports numpy, pydantic and the
+#: engine again, about a second). Measured with ``bench/start_methods.py`` (docs/performance.md, "Start-up").
+FORKED_POOL_FROM = 2
+
+
+def spare_cores() -> float:
+    """Cores this process may run on less the one-minute load average: how many stood
+    idle lately (0 where the platform has no load average)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this platform
+        return 0.0
+    return available_cores() - load
 
 
 def start_method() -> str:
@@ -154,8 +169,10 @@ class ProcessBackend:
     """Runs jobs on a pool of worker processes on this machine.
 
     The pool starts only when a ``map`` brings at least ``in_process_below`` jobs (counting
-    the ones already run here); until then jobs run in this process, where a job of a few
-    batches finishes before a pool would have started. Either way each job computes the
+    the ones already run here): by default :data:`IN_PROCESS_BELOW`, or
+    :data:`FORKED_POOL_FROM` when the pool would fork now and a core is spare (a busy
+    machine gets no more processes than it has cores for). Until then jobs run in this
+    process, where a job of a few batches finishes before a pool would have started. Either way each job computes the
     same thing, so the results are the same. The start method is chosen when the pool
     starts (:func:`start_method`, or the one given). Workers die with this process
     (:mod:`sim.execution.workers`). A worker that dies (``kill -9``, out of memory) breaks
@@ -164,13 +181,22 @@ class ProcessBackend:
     """
 
     def __init__(self, workers: int, *, start_method: str | None = None,
-                 in_process_below: int = IN_PROCESS_BELOW) -> None:
+                 in_process_below: int | None = None) -> None:
         self.workers = workers
         self.start_method = start_method
-        self.in_process_below = in_process_below
+        self._in_process_below = in_process_below
         self._pool: ProcessPoolExecutor | None = None
         self._preload: tuple[str, ...] = PRELOAD
         self._ran_here = 0
+
+    @property
+    def in_process_below(self) -> int:
+        """Jobs run in this process until a ``map`` brings this many (see the class docstring)."""
+        if self._in_process_below is not None:
+            return self._in_process_below
+        if (self.start_method or start_method()) == "fork" and spare_cores() >= 1:
+            return FORKED_POOL_FROM
+        return IN_PROCESS_BELOW
 
     @property
     def started(self) -> bool:

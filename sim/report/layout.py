@@ -13,30 +13,45 @@ changes the layout step by step until it does, never the content:
 from __future__ import annotations
 
 import copy
-import io
+from typing import Iterator
 
 from rich.console import Console
+from rich.segment import Segment, Segments
 from rich.table import Table
 
 
 def show(table: Table, console: Console) -> None:
-    """Print ``table`` within the console's width; no cell is ever truncated."""
-    if _keeps_every_word(table, console.width):
-        console.print(table)
-        return
-    for dotted_headers in (False, True):
-        candidate = _wrapping(table, dotted_headers)
-        if _keeps_every_word(candidate, console.width):
-            console.print(candidate)
+    """Print ``table`` within the console's width; no cell is ever truncated.
+
+    Each layout is rendered once, with the console's own options: when every word stands
+    whole in the rendering, those segments are what is printed (rendering a table is most
+    of what a report costs, so it is not done again to print it)."""
+    for candidate in _layouts(table):
+        segments = _rendered(candidate, console)
+        if _keeps_every_word(candidate, "".join(segment.text for segment in segments)):
+            console.print(Segments(segments))
             return
     _print_stacked(table, console)
 
 
-def _keeps_every_word(table: Table, width: int) -> bool:
-    """Whether, rendered at ``width``, every word of every cell stands whole on a line."""
-    sketch = Console(width=width, file=io.StringIO(), color_system=None, legacy_windows=False)
-    sketch.print(table)
-    rendered = sketch.file.getvalue()
+def _layouts(table: Table) -> Iterator[Table]:
+    """The table as rich lays it out, then with wrapping cells, then with dotted headers
+    broken too (only when some header has a dot: otherwise it is the layout before)."""
+    yield table
+    yield _wrapping(table, dotted_headers=False)
+    if any(isinstance(column.header, str) and "." in column.header for column in table.columns):
+        yield _wrapping(table, dotted_headers=True)
+
+
+def _rendered(table: Table, console: Console) -> list[Segment]:
+    """What ``console.print(table)`` would write, as segments (the same options as ``print``)."""
+    options = console.options.update(justify=None, overflow=None, height=None, no_wrap=None, markup=None,
+                                     highlight=None)
+    return list(console.render(table, options))
+
+
+def _keeps_every_word(table: Table, rendered: str) -> bool:
+    """Whether every word of every cell and header stands whole in the ``rendered`` text."""
     words = {word for column in table.columns for cell in column.cells for word in str(cell).split()}
     words |= {word for column in table.columns for word in str(column.header).split()}
     return all(word in rendered for word in words)
@@ -59,11 +74,14 @@ def _print_stacked(table: Table, console: Console) -> None:
         console.print(table.title)
     headers = [str(column.header) for column in table.columns]
     cells = [list(column.cells) for column in table.columns]
+    lines = []
     for row in range(table.row_count):
         values = [str(column[row]) for column in cells]
         for k, (header, value) in enumerate(zip(headers, values)):
             indent = "  " if k else ""
             label = f"{header}: " if header else ""
-            console.print(f"{indent}{label}{' '.join(value.split())}", markup=False, overflow="fold")
+            lines.append(f"{indent}{label}{' '.join(value.split())}")
+    if lines:  # one print: each line still wraps on its own
+        console.print("\n".join(lines), markup=False, overflow="fold")
     if table.caption:
         console.print(table.caption)

@@ -23,6 +23,7 @@ def planted(document, write):
     return write(document)
 
 
+@pytest.mark.slow
 def test_recovers_a_planted_value_within_its_reported_range(planted):
     truth = -2.0
     reference = simulate(load_scenario(planted, [f"actors.putin.readiness={truth}"]), runs=400_000, seed=99)

@@ -60,6 +60,7 @@ def dump(document) -> bytes:
         return b"{}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -75,6 +76,7 @@ def test_mutated_scenarios_never_crash(scenario: Path, tmp_path: Path, data) -> 
     check(["run", file, "--runs", "50", "--workers", "1", "--json"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", SCENARIOS[:2], ids=lambda p: p.stem)
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
@@ -152,6 +154,7 @@ DOTTED_PATHS = [".".join(map(str, path)) for path in paths_of(BASE_DOCUMENT) if 
 @settings(max_examples=60, deadline=None)
 @given(path=st.sampled_from(DOTTED_PATHS),
        text=st.one_of(st.sampled_from(HOSTILE_TEXTS), st.text(max_size=30)))
+@pytest.mark.slow
 def test_hostile_set_values_never_crash(path: str, text: str) -> None:
     """Any --set value at any path of base: the file reader's limits and the same one-line
     errors, whatever the text (deep nesting, alias bombs, impossible dates, no role)."""

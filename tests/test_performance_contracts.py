@@ -76,6 +76,7 @@ def tallies_equal(a, b) -> bool:
             and a.runs_with_collapse == b.runs_with_collapse and a.rejected == b.rejected)
 
 
+@pytest.mark.slow
 def test_adaptive_precision_is_deterministic_whatever_the_workers():
     scenario = base_like()
     results = [simulate(scenario, seed=3, precision=0.004, max_runs=200_000, workers=w) for w in (1, 2, 3)]
@@ -142,6 +143,7 @@ def test_dask_is_imported_only_with_a_scheduler():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_dask_backend_gives_byte_identical_results():
     distributed = pytest.importorskip("distributed")
     from sim.execution.backends import DaskBackend

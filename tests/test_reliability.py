@@ -57,6 +57,7 @@ def start_and_kill(args: list[str], env: dict[str, str], after_batches: int, sig
     return process.returncode, stderr
 
 
+@pytest.mark.slow
 def test_sweep_killed_with_sigkill_resumes_to_identical_output(tmp_path: Path, env: dict[str, str]) -> None:
     """kill -9 mid-sweep, then --resume: the CSV equals an uninterrupted sweep's, byte for byte."""
     whole = tmp_path / "whole.csv"
@@ -76,6 +77,7 @@ def test_sweep_killed_with_sigkill_resumes_to_identical_output(tmp_path: Path, e
     assert journaled_batches(env) == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path: Path, env: dict[str, str]) -> None:
     """SIGINT (Ctrl-C) ends the command with exit 130, one line, and no output file."""
     out = tmp_path / "runs.csv"
@@ -94,6 +96,7 @@ def test_ctrl_c_exits_130_with_one_line_and_no_partial_file(tmp_path: Path, env:
     assert out.read_bytes() == fresh.read_bytes()
 
 
+@pytest.mark.slow
 def test_a_killed_worker_is_replaced_and_results_do_not_change(tmp_path: Path, env: dict[str, str]) -> None:
     """kill -9 of one worker process: its batches are rerun and the summary is unchanged."""
     args = ["run", SCENARIO, "--runs", "400000", "--csv"]  # 40 batches: long enough to kill a worker mid-job
@@ -210,6 +213,7 @@ def test_journaled_tallies_are_not_recomputed_on_resume(tmp_path: Path) -> None:
     assert not any(tmp_path.rglob("*.npz"))
 
 
+@pytest.mark.slow
 def test_a_killed_dask_worker_does_not_change_the_results() -> None:
     """On a Dask cluster, a worker process killed mid-job: its tasks rerun, results unchanged."""
     distributed = pytest.importorskip("distributed")

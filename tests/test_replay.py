@@ -96,6 +96,7 @@ def test_not_a_manifest_is_exit_2(tmp_path, sim_cli):
     assert sim_cli("replay", tmp_path / "missing.json").returncode == 2
 
 
+@pytest.mark.slow
 def test_picture_sweep_and_compare_manifests_replay(tmp_path, sim_cli_many):
     """PNG pictures (when matplotlib is there), sweep CSVs and compare CSVs replay too."""
     base = tmp_path / "base.yaml"

@@ -47,11 +47,13 @@ def outputs(tmp_path_factory, sim_cli_many, base_yaml):
     }
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_csvs(outputs):
     """Running the same command twice writes the same summary and per-run files, byte for byte."""
     assert outputs["w1"] == outputs["w1_again"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["w2", "w3"])
 def test_results_do_not_depend_on_workers(outputs, workers):
     """--workers 1, 2 and 3 give byte-identical summary and per-run CSVs."""
@@ -59,12 +61,14 @@ def test_results_do_not_depend_on_workers(outputs, workers):
     assert outputs[workers][1] == outputs["w1"][1]
 
 
+@pytest.mark.slow
 def test_different_seed_gives_different_runs(outputs):
     """Another seed is another sample: the per-run records and the estimates differ."""
     assert outputs["other_seed"][1] != outputs["w1"][1]
     assert outputs["other_seed"][0] != outputs["w1"][0]
 
 
+@pytest.mark.slow
 def test_first_runs_do_not_change_when_more_runs_are_added(outputs):
     """Run k of a 55,000-run job equals run k of a 12,000-run job for every k < 12,000."""
     long_rows = outputs["w1"][1].decode().splitlines()

@@ -59,6 +59,7 @@ def start_with_workers(args: list[str], env: dict[str, str]) -> tuple[subprocess
     return process, workers
 
 
+@pytest.mark.slow
 def test_sigterm_exits_143_keeps_the_journal_and_resumes(tmp_path: Path, env: dict[str, str]) -> None:
     """SIGTERM: one line, exit 143, no output file, the journal kept; --resume then
     writes what an uninterrupted run writes, and no worker is left behind."""

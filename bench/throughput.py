@@ -1,7 +1,7 @@
 """Runs per CPU-second on one core for every shipped scenario, the old base fixture included.
 
     python bench/throughput.py [--runs 200000] [--repeat 5]
-    python bench/throughput.py --against TREE [--runs 50000] [--repeat 9]
+    python bench/throughput.py --against TREE [--runs 50000] [--repeat 9] [--only base,escalation]
 
 One worker (the serial backend): interpreter start, imports and scenario loading are
 excluded; the first call warms up. Times are CPU seconds of the process
@@ -87,7 +87,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=None, help="runs per timing (200,000; 50,000 with --against)")
     parser.add_argument("--repeat", type=int, default=None, help="timings per scenario (5; 9 with --against)")
     parser.add_argument("--against", type=Path, default=None, help="another checkout to time alternately")
+    parser.add_argument("--only", default=None, help="comma-separated scenario names (file stems) to time; all by default")
     args = parser.parse_args()
+    only = None if args.only is None else set(args.only.split(","))
     runs = args.runs or (50_000 if args.against else 200_000)
     repeat = args.repeat or (9 if args.against else 5)
     here = Timer(ROOT)
@@ -96,6 +98,8 @@ def main() -> None:
     head = f"{'scenario':16s} {'rounds':>6s} {'P(summit)':>9s} {'runs/CPU-s':>12s} {'ns/r-r':>8s} {'min':>10s} {'max':>10s}"
     print(head + ("   against: runs/CPU-s   ns/r-r  speed-up (median of pairs, range)" if there else ""))
     for path in SCENARIO_FILES:
+        if only is not None and path.stem not in only:
+            continue
         mine, theirs, ratios = [], [], []
         for _ in range(repeat):
             seconds, rounds, p = here.time(path, runs)

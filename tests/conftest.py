@@ -1,4 +1,4 @@
-"""Shared helpers: a minimal valid scenario document, YAML files on disk, the real CLI.
+"""Shared helpers: a minimal valid scenario document, YAML files on disk, the CLI (in this process or its own).
 
 Tests reach these through fixtures, so every test gets its own fresh document and
 cannot leak changes into another test.
@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, Callable
 
@@ -101,47 +102,91 @@ def sim_command() -> list[str]:
     return [sys.executable, "-c", "from sim.cli import main; main()"]
 
 
+def cli_environment() -> dict[str, str]:
+    """Wide, colourless terminal output so tests can search it for whole lines."""
+    return dict(os.environ, **CLI_SETTINGS)
+
+
+#: What :func:`cli_environment` sets on top of the test's own environment.
+CLI_SETTINGS = {"COLUMNS": "200", "NO_COLOR": "1", "PYTHONIOENCODING": "utf-8"}
+
+
+def run_process(args: list[Any], cwd: Path | None = None, timeout: float = 120,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The installed ``sim`` command in a process of its own, its output captured."""
+    return subprocess.run([*sim_command(), *map(str, args)], cwd=cwd or REPO, capture_output=True, text=True,
+                          timeout=timeout, env=env or cli_environment())
+
+
+def run_in_process(args: list[Any], cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``sim ARGS`` through the console script's own entry point (:func:`sim.cli.core.main`),
+    in this process: the same argument handling, one-line errors, exit codes and bytes on
+    standard output and error as the installed command, without a fresh interpreter's
+    second or so of start-up. ``env`` replaces the environment for the call (default
+    :func:`cli_environment`); ``cwd`` is the working directory during it. An exception that
+    escapes ``main`` is printed as Python would print it and gives exit code 1, as in a
+    process of its own. Tests about the process itself (signals, start-up imports, the
+    terminal) use :func:`run_process` instead."""
+    from click.testing import CliRunner
+
+    from sim.cli.core import main
+
+    argv = ["sim", *map(str, args)]
+    changes = {name: value for name, value in (env or cli_environment()).items() if os.environ.get(name) != value}
+    gone = {name: None for name in os.environ if env is not None and name not in env}
+    before, saved_argv = Path.cwd(), sys.argv
+    with CliRunner().isolation(env={**changes, **gone}) as (out, err, _):
+        try:
+            os.chdir(cwd or REPO)
+            sys.argv = argv
+            main()
+            code = 0
+        except SystemExit as stop:
+            code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+            if not isinstance(stop.code, (int, type(None))):
+                sys.stderr.write(f"{stop.code}\n")
+        except Exception:  # what an uncaught exception does to a real process
+            traceback.print_exc(file=sys.stderr)
+            code = 1
+        finally:
+            sys.argv = saved_argv
+            os.chdir(before)
+        sys.stdout.flush(), sys.stderr.flush()
+        stdout, stderr = _as_text(out.getvalue()), _as_text(err.getvalue())
+    return subprocess.CompletedProcess(argv[1:], code, stdout, stderr)
+
+
+def _as_text(data: bytes) -> str:
+    """Bytes read as ``subprocess.run(text=True)`` reads them: UTF-8, universal newlines."""
+    return data.decode("utf-8", "replace").replace("\r\n", "\n").replace("\r", "\n")
+
+
 @pytest.fixture(scope="session")
 def sim_cli() -> Callable[..., subprocess.CompletedProcess]:
-    """``sim_cli(*args, cwd=...)`` runs the real command line and captures its output."""
-    command = sim_command()
+    """``sim_cli(*args, cwd=...)`` runs the command line in this process (:func:`run_in_process`)."""
 
     def _run(*args: Any, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [*command, *map(str, args)],
-            cwd=cwd or REPO,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=cli_environment(),
-        )
+        return run_in_process(list(args), cwd=cwd)
 
     return _run
 
 
-def cli_environment() -> dict[str, str]:
-    """Wide, colourless terminal output so tests can search it for whole lines."""
-    return dict(os.environ, COLUMNS="200", NO_COLOR="1", PYTHONIOENCODING="utf-8")
+@pytest.fixture(scope="session")
+def sim_process() -> Callable[..., subprocess.CompletedProcess]:
+    """``sim_process(*args, cwd=...)`` runs the installed ``sim`` command in a process of its own."""
+
+    def _run(*args: Any, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+        return run_process(list(args), cwd=cwd, timeout=timeout)
+
+    return _run
 
 
 @pytest.fixture(scope="session")
 def sim_cli_many() -> Callable[..., list[subprocess.CompletedProcess]]:
-    """``sim_cli_many([args, ...])`` runs several CLI commands at once and waits for all."""
-    command = sim_command()
+    """``sim_cli_many([args, ...])`` runs several commands (in this process, one after another)."""
 
     def _run_all(argument_lists: list[list[Any]], timeout: float = 300) -> list[subprocess.CompletedProcess]:
-        processes = [
-            subprocess.Popen(
-                [*command, *map(str, args)], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                text=True, env=cli_environment(),
-            )
-            for args in argument_lists
-        ]
-        done = []
-        for args, process in zip(argument_lists, processes):
-            stdout, stderr = process.communicate(timeout=timeout)
-            done.append(subprocess.CompletedProcess(args, process.returncode, stdout, stderr))
-        return done
+        return [run_in_process(list(args)) for args in argument_lists]
 
     return _run_all
 

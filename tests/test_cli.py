@@ -43,9 +43,10 @@ def assert_one_error_line(done, *fragments: str) -> str:
 # -- sim run ----------------------------------------------------------------------------
 
 
-def test_run_prints_the_report(sim_cli, base_yaml):
-    """`sim run FILE --runs N` succeeds and prints P(summit) with its interval."""
-    done = sim_cli("run", base_yaml, "--runs", 2000, "--workers", 1)
+def test_run_prints_the_report(sim_process, base_yaml):
+    """`sim run FILE --runs N` succeeds and prints P(summit) with its interval: the
+    installed console script, in a process of its own."""
+    done = sim_process("run", base_yaml, "--runs", 2000, "--workers", 1)
     assert done.returncode == 0, done.stderr
     assert "P(summit" in done.stdout
     assert "2,000" in done.stdout  # the run count is stated

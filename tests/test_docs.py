@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, cli_environment, sim_command
+from conftest import REPO, run_in_process
 
 
 def error_examples() -> list[tuple[str, int, list[str], str]]:
@@ -45,8 +44,7 @@ def test_the_docs_have_error_examples_to_check():
 
 @pytest.mark.parametrize("doc,line,argv,shown", EXAMPLES, ids=[f"{e[0]}:{e[1]}" for e in EXAMPLES])
 def test_error_example_is_what_sim_prints(doc, line, argv, shown):
-    done = subprocess.run([*sim_command(), *argv], cwd=REPO, capture_output=True, text=True,
-                          env=cli_environment(), timeout=300)
+    done = run_in_process(argv)
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == shown, f"{doc}:{line} shows an error sim no longer prints"
 

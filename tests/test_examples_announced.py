@@ -8,14 +8,13 @@ the command prints; every example scenario validates.
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import subprocess
 
 import pytest
 
-from conftest import REPO, sim_command
+from conftest import REPO, cli_environment, run_in_process
 
 PAGES = (REPO / "docs" / "announced.md", REPO / "docs" / "structure.md", REPO / "docs" / "track.md",
          REPO / "docs" / "pressure.md")
@@ -29,8 +28,8 @@ def quoted_blocks() -> list[tuple[list[str], list[str]]]:
 
 
 def run(argv: list[str]) -> subprocess.CompletedProcess:
-    env = dict(os.environ, COLUMNS="100", NO_COLOR="1", PYTHONIOENCODING="utf-8")
-    return subprocess.run([*sim_command(), *argv], cwd=REPO, capture_output=True, text=True, env=env, timeout=300)
+    """``sim ARGV`` at the pages' width (100 columns), in this process."""
+    return run_in_process(argv, env=dict(cli_environment(), COLUMNS="100"))
 
 
 def test_the_page_quotes_every_example():

@@ -228,17 +228,18 @@ def test_a_fifo_is_written_not_replaced(sim_cli, scenario, tmp_path):
     assert listing(tmp_path) == ["mini.yaml", "pipe"]
 
 
-def test_a_path_to_standard_output_is_standard_output(sim_cli, scenario, tmp_path):
+def test_a_path_to_standard_output_is_standard_output(sim_process, scenario, tmp_path):
     """A symlink to /proc/self/fd/1 (like /dev/stdout) is this process's standard output:
     the CSV goes there in place of the tables, the link stays a link, no manifest; and
-    it counts as the one output allowed on standard output."""
+    it counts as the one output allowed on standard output. (A process of its own, so that
+    its descriptor 1 is the output captured.)"""
     link = tmp_path / "out"
     link.symlink_to("/proc/self/fd/1")
-    done = sim_cli("run", scenario, *RUNS, "--csv", link, cwd=tmp_path)
+    done = sim_process("run", scenario, *RUNS, "--csv", link, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("scenario,metric,key,estimate") and "P(summit" not in done.stdout
     assert link.is_symlink() and listing(tmp_path) == ["mini.yaml", "out"]
-    error_line(sim_cli("run", scenario, *RUNS, "--csv", link, "--runs-csv", "-", cwd=tmp_path),
+    error_line(sim_process("run", scenario, *RUNS, "--csv", link, "--runs-csv", "-", cwd=tmp_path),
                "only one output can use standard output")
 
 

@@ -10,17 +10,20 @@ writes.
 from __future__ import annotations
 
 import csv
-import subprocess
+from pathlib import Path
+from typing import Callable
 
 import pytest
 
-from conftest import SCENARIOS, cli_environment, sim_command
+from conftest import SCENARIOS, cli_environment, run_in_process
 
 WIDTHS = (60, 80, 120)
 BASE = str(SCENARIOS / "base.yaml")
 COMMANDS = {
+    # compare writes its CSV too (the table is the same with or without it), for the test
+    # that looks for each of its numbers on the page.
     "compare": ["compare", BASE, str(SCENARIOS / "us-pressure.yaml"), str(SCENARIOS / "kremlin-neutral.yaml"),
-                "--runs", "1000"],
+                "--runs", "1000", "--csv", "compare.csv"],
     "sweep": ["sweep", BASE, "--param", "actors.putin.readiness=-4,-3", "--param",
               "actors.zelensky.readiness=-2,-1", "--runs", "1000"],
     "run": ["run", BASE, "--runs", "1000"],
@@ -28,11 +31,25 @@ COMMANDS = {
 
 
 def shown(argv: list[str], width: int, cwd) -> str:
-    env = dict(cli_environment(), COLUMNS=str(width))
-    done = subprocess.run([*sim_command(), *argv, "-w", "1"], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=300)
+    """What ``sim ARGV -w 1`` prints at ``width`` columns, run in ``cwd``."""
+    done = run_in_process([*argv, "-w", "1"], cwd=cwd, env=dict(cli_environment(), COLUMNS=str(width)))
     assert done.returncode == 0, done.stderr
     return done.stdout
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory) -> Callable[[str, int], tuple[str, Path]]:
+    """``printed(name, width)``: COMMANDS[name]'s output at that width and the folder it
+    ran in, each made once for the tests of this file that read it."""
+    made: dict[tuple[str, int], tuple[str, Path]] = {}
+
+    def _printed(name: str, width: int) -> tuple[str, Path]:
+        if (name, width) not in made:
+            folder = tmp_path_factory.mktemp(f"{name}-{width}")
+            made[name, width] = shown(COMMANDS[name], width, folder), folder
+        return made[name, width]
+
+    return _printed
 
 
 def percent(text: str) -> str:
@@ -41,8 +58,8 @@ def percent(text: str) -> str:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_nothing_is_cut_off(name, width, tmp_path):
-    text = shown(COMMANDS[name], width, tmp_path)
+def test_nothing_is_cut_off(name, width, printed):
+    text, _ = printed(name, width)
     assert "…" not in text
     assert max(len(line) for line in text.splitlines()) <= width
 
@@ -61,10 +78,9 @@ def test_scores_are_whole(width, tmp_path):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_compared_probability_is_on_the_page(width, tmp_path):
-    out = tmp_path / "compare.csv"
-    text = shown([*COMMANDS["compare"], "--csv", str(out)], width, tmp_path)
-    with open(out, newline="", encoding="utf-8") as handle:
+def test_every_compared_probability_is_on_the_page(width, printed):
+    text, folder = printed("compare", width)
+    with open(folder / "compare.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
         assert row["scenario"] in text
@@ -73,8 +89,8 @@ def test_every_compared_probability_is_on_the_page(width, tmp_path):
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_both_swept_parameters_are_told_apart(width, tmp_path):
-    text = shown(COMMANDS["sweep"], width, tmp_path)
+def test_both_swept_parameters_are_told_apart(width, printed):
+    text, _ = printed("sweep", width)
     flat = text.replace("\n", " ")
     assert "zelensky" in flat and "putin" in flat
     assert "readiness" in text

@@ -85,3 +85,30 @@ def test_bad_param_and_date(planted, sim_cli):
     assert done.returncode == 2 and "outside the scenario's horizon" in done.stderr
     done = sim_cli("calibrate", planted, "--target", 0.3, "--by", "2026-03-01", "--param", "actors.putin.readiness=1")
     assert done.returncode == 2 and "expected PATH=LO:HI" in done.stderr
+
+
+class _Line:
+    """A stand-in for the CRN curve in :func:`narrow`: remembers every value asked for."""
+
+    whole = False
+
+    def __init__(self, root: float, bend: float = 0.0) -> None:
+        self.root, self.bend, self.cache = root, bend, {}
+
+    def gap(self, x: float) -> float:
+        self.cache[x] = None
+        return (x - self.root) + self.bend * (x - self.root) ** 2
+
+
+@pytest.mark.parametrize("root,bend,most", [(0.3217, 0.0, 6), (0.3217, 0.5, 6), (0.9, -0.8, 6), (0.3217, 3.0, 14),
+                                             (0.05, 5.0, 14)])
+def test_narrowing_brackets_the_crossing_in_fewer_steps_than_bisection(root, bend, most):
+    """Bisection of [0, 1] to 1e-4 takes 14 evaluations; interpolating takes a handful on
+    a nearly straight curve and no more than bisection on a strongly bent one, and the
+    bracket it returns holds the crossing."""
+    from sim.analysis.calibrate import narrow
+
+    line = _Line(root, bend)
+    outside, within = narrow(line, 0.0, 1.0, line.gap, lambda x: line.gap(x) >= 0, 1e-4)
+    assert abs(within - outside) <= 1e-4 and min(outside, within) <= root <= max(outside, within)
+    assert len(line.cache) - 2 <= most, sorted(line.cache)  # the two ends were given

@@ -57,3 +57,17 @@ def test_cli_rule_and_points_csv(known, sim_cli, tmp_path):
     assert len(rows) == 40 and set(rows[0]) >= {"actors.putin.readiness", "p_summit", "interesting", "in_box"}
     p = np.array([float(r["p_summit"]) for r in rows])
     assert ((p > 0.5) == np.array([r["interesting"] == "true" for r in rows])).all()
+
+
+def test_runs_stop_once_a_point_is_clear_of_the_threshold(known):
+    """Runs are added 1,000 at a time only where the 95% interval still straddles the
+    threshold: most points stop at 1,000, and every point that stopped early is clear of it."""
+    from sim.stats import Estimate
+
+    found = discover_region(str(known), threshold=0.5, samples=60, runs=4000, backend=SerialBackend())
+    assert set(found.runs.tolist()) <= {1000, 2000, 3000, 4000} and found.runs.min() == 1000
+    assert found.runs.max() > 1000  # points near 50% exist on this scenario and get more runs
+    estimates = [Estimate.of(round(p * n), int(n)) for p, n in zip(found.p, found.runs)]
+    straddle = [e.low <= 0.5 <= e.high for e in estimates]
+    assert all(not s for s, n in zip(straddle, found.runs) if n < 4000)
+    assert found.unsettled == sum(straddle)

@@ -8,12 +8,17 @@ nearly monotone step curve of the parameter (the CRN curve). The search:
 
 1. evaluates the curve at 9 evenly spaced values from LO to HI, and stops with an error
    if the target lies outside the values seen (no value in the range reaches it);
-2. bisects the first interval in which the curve crosses the target, until P is within
+2. narrows the first interval in which the curve crosses the target, until P is within
    ``--tolerance`` of it (or the interval is a millionth of the range);
 3. inverts the Wilson interval to give the Monte Carlo uncertainty of the value: the
    parameter values whose 95% interval for P(summit by DATE) contains the target, found
-   by bisecting for where the interval's upper and lower bounds cross it. This is about
-   ``1.96 x (standard error of P) / (slope of the curve)`` on each side.
+   by narrowing down where the interval's upper and lower bounds cross it, to a
+   ten-thousandth of the range. This is about ``1.96 x (standard error of P) / (slope of
+   the curve)`` on each side.
+
+Each narrowing interpolates the curve between the ends of its bracket (regula falsi,
+:func:`narrow`) and starts from the tightest bracket the values already simulated give,
+so on base.yaml the search simulates 19 values where bisection simulated 38.
 
 The calibrated scenario is written as a small YAML file that ``extends`` the original
 (by a path relative to the new file) and sets only the parameter (and any ``--set``).
@@ -184,25 +189,84 @@ def bracket(curve: CrnCurve, grid: Sequence[float], target: float, low: float, h
 
 
 def bisect(curve: CrnCurve, a: float, b: float, target: float, tolerance: float, xtol: float) -> float:
-    """The value whose P is nearest the target, bisecting [a, b] until P is within
-    ``tolerance`` of it or the interval is ``xtol`` wide (one, for an integer field) (step 2)."""
+    """The value whose P is nearest the target, narrowing [a, b] (between which the curve
+    crosses the target) until P is within ``tolerance`` of it or the interval is ``xtol``
+    wide (one, for an integer field) (step 2). Each step interpolates the curve
+    (:func:`narrow`), so a nearly straight stretch takes a few evaluations, not dozens."""
+    ends = (min(a, b), max(a, b))
     rising = curve.p(b).value >= curve.p(a).value
-    best = min((a, b), key=lambda x: abs(curve.p(x).value - target))
+
+    def gap(x: float) -> float:  # below 0 on a's side of the target, 0 or more on b's
+        return (curve.p(x).value - target) * (1.0 if rising else -1.0) * (1.0 if a < b else -1.0)
+
+    def distance(x: float) -> float:
+        return abs(curve.p(x).value - target)
+
+    if min(distance(a), distance(b)) > tolerance and gap(ends[0]) < 0 <= gap(ends[1]):
+        narrow(curve, ends[0], ends[1], gap, lambda x: gap(x) >= 0, max(xtol, 1.0 if curve.whole else 0.0),
+               done=lambda: distance(_nearest(curve, ends, distance)) <= tolerance)
+    return _nearest(curve, ends, distance)
+
+
+def _nearest(curve: CrnCurve, ends: Sequence[float], distance: Callable[[float], float]) -> float:
+    """The value evaluated in [ends] with the smallest ``distance`` (the lowest such value on
+    a tie), so the answer depends only on which values were evaluated."""
+    return min(sorted(x for x in curve.cache if ends[0] <= x <= ends[1]), key=distance)
+
+
+def narrow(curve: CrnCurve, outside: float, within: float, gap: Callable[[float], float],
+           inside: Callable[[float], bool], xtol: float, done: Callable[[], bool] = lambda: False) -> tuple[float, float]:
+    """Shrink the bracket (``outside``, ``within``) of the point where ``inside`` starts to
+    hold, until it is ``xtol`` wide or ``done()``; returns the last (outside, within).
+
+    ``gap`` is a number that changes sign there (below 0 outside): the next value is where
+    the straight line through the two ends crosses 0 (regula falsi), at least ``xtol / 2``
+    inside the bracket, and an end kept twice in a row has its gap halved for the next
+    line (the Illinois rule), so that both ends move and a curved stretch costs a few more
+    evaluations, not many. For an integer field the values are whole and the bracket stops
+    at one.
+    Each value is simulated once (:class:`CrnCurve` remembers it), and values evaluated
+    earlier inside the bracket tighten it before any new one is simulated.
+    """
+    outside, within = tighten(curve, outside, within, inside)
+    g_out, g_in, last = min(gap(outside), -1e-300), max(gap(within), 0.0), None
     for _ in range(MAX_STEPS):
-        if abs(curve.p(best).value - target) <= tolerance or b - a <= max(xtol, 1.0 if curve.whole else 0.0):
+        if abs(within - outside) <= xtol or done():
             break
-        mid = (a + b) / 2
+        mid = outside + (within - outside) * g_out / (g_out - g_in)
+        low, high = min(outside, within), max(outside, within)
+        mid = min(max(mid, low + xtol / 2), high - xtol / 2)  # a step of at least xtol / 2
+        if not low < mid < high:
+            mid = (outside + within) / 2
         if curve.whole:
-            mid = float(math.floor(mid))
-            if mid in (a, b):
-                break
-        value = curve.p(mid).value
-        if (value < target) == rising:
-            a = mid
+            mid = float(math.floor(mid) if within > outside else math.ceil(mid))
+            if not low < mid < high:
+                mid = float(math.floor((outside + within) / 2) if within > outside else math.ceil((outside + within) / 2))
+                if mid in (outside, within):
+                    break
+        side = inside(mid)
+        if side:
+            within, g_in = mid, max(gap(mid), 0.0)
+            if last is True:
+                g_out /= 2  # Illinois: the end kept twice counts half, so that it moves too
         else:
-            b = mid
-        best = min((best, mid), key=lambda x: abs(curve.p(x).value - target))
-    return best
+            outside, g_out = mid, min(gap(mid), -1e-300)
+            if last is False:
+                g_in /= 2
+        last = side
+    return outside, within
+
+
+def tighten(curve: CrnCurve, outside: float, within: float, inside: Callable[[float], bool]) -> tuple[float, float]:
+    """The bracket (``outside``, ``within``) made as narrow as the values already evaluated
+    allow: the evaluated value nearest ``within`` where ``inside`` fails, then the evaluated
+    value nearest it, towards ``within``, where it holds."""
+    lo, hi = min(outside, within), max(outside, within)
+    between = sorted((x for x in curve.cache if lo < x < hi), key=lambda x: abs(x - within))
+    outside = next((x for x in between if not inside(x)), outside)
+    nearer = sorted((x for x in between if abs(x - within) < abs(outside - within)), key=lambda x: abs(x - outside))
+    within = next((x for x in nearer if inside(x)), within)
+    return outside, within
 
 
 def monte_carlo_range(curve: CrnCurve, best: float, target: float, low: float, high: float) -> tuple[float, float]:
@@ -216,20 +280,16 @@ def monte_carlo_range(curve: CrnCurve, best: float, target: float, low: float, h
 
 def interval_edge(curve: CrnCurve, outside: float, within: float, target: float, ctol: float) -> float:
     """The boundary between a value whose interval misses the target and one whose interval
-    contains it, bisected to ``ctol`` (to one, for an integer field)."""
-    for _ in range(MAX_STEPS):
-        if abs(within - outside) <= max(ctol, 1.0 if curve.whole else 0.0):
-            break
-        mid = (outside + within) / 2
-        if curve.whole:
-            mid = float(math.floor(mid) if mid > within else math.ceil(mid))
-            if mid in (outside, within):
-                break
-        if curve.covers(mid, target):
-            within = mid
-        else:
-            outside = mid
-    return within
+    contains it, narrowed to ``ctol`` (to one, for an integer field) by :func:`narrow` on
+    the bound of the interval that misses the target at ``outside``."""
+    below = curve.p(outside).high < target  # the interval at ``outside`` lies below the target
+
+    def gap(x: float) -> float:
+        e = curve.p(x)
+        return e.high - target if below else target - e.low
+
+    return narrow(curve, outside, within, gap, lambda x: curve.covers(x, target),
+                  max(ctol, 1.0 if curve.whole else 0.0))[1]
 
 
 # -- output ----------------------------------------------------------------------------

@@ -5,7 +5,10 @@
 ``N`` points are drawn from the declared distributions (the same draws as ``sim run
 --propagate``, from the parameters' own streams), each simulated with the scenario's seed
 (common random numbers). A point is a *case of interest* when its P(summit) exceeds the
-threshold. PRIM (the Patient Rule Induction Method, Friedman and Fisher 1999, as used in
+threshold. PRIM sees only which points are cases of interest, so each point gets runs in
+stages of :data:`STAGE_RUNS` (stage ``s`` of the seed's streams at every point) until its
+95% Wilson interval for P(summit) lies on one side of the threshold, or ``R`` runs in all:
+a point at 5% is settled by its first 1,000 runs, one near the threshold gets all ``R``. PRIM (the Patient Rule Induction Method, Friedman and Fisher 1999, as used in
 scenario discovery by Bryant and Lempert 2010; the ``PRIM`` package, ``pip install
 'sim[discover]'``) then peels a box off the parameter space, step by step, trading
 *coverage* (the share of all cases of interest that fall in the box) for *density* (the
@@ -28,11 +31,14 @@ from sim.errors import UsageError
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.scenario.schema import Scenario
 from sim.execution.journal import JournalSession
-from sim.analysis.sensitivity import evaluate_points, point_scenarios
+from sim.analysis.sensitivity import point_scenarios, staged_tallies
+from sim.execution.aggregate import Tally
+from sim.stats import Estimate
 from sim.scenario.distributions import Distribution
 from sim.scenario.parameters import draw, effective
 
 MAX_QUASI_P = 0.05
+STAGE_RUNS = 1_000
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ class Discovery:
     threshold: float
     values: np.ndarray  # (points, parameters)
     p: np.ndarray  # P(summit) at each point
-    runs_per_point: int
+    runs_per_point: int  # the most runs a point may get (--runs-per-point)
     seed: int
     limits: list[Limit]
     coverage: float
@@ -66,6 +72,8 @@ class Discovery:
     mass: float  # share of the points inside the box
     trajectory: list[tuple[float, float, float, int]]  # coverage, density, mass, restricted dims
     dropped: list[Limit] = field(default_factory=list)  # restrictions PRIM found but could not tell from chance
+    runs: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # runs simulated at each point
+    unsettled: int = 0  # points whose 95% interval still contains the threshold after runs_per_point runs
 
     @property
     def interesting(self) -> np.ndarray:
@@ -89,19 +97,37 @@ class Discovery:
                 + f" (coverage {self.coverage:.0%}, density {self.density:.0%})")
 
 
+def open_points(tallies: Sequence[Tally], threshold: float) -> list[int]:
+    """The points whose 95% Wilson interval for P(summit) still contains ``threshold``."""
+    estimates = [Estimate.of(t.summits, t.runs) for t in tallies]
+    return [k for k, e in enumerate(estimates) if e.low <= threshold <= e.high]
+
+
+def settled_tallies(scenarios: Sequence[Scenario], threshold: float, *, runs: int, seed: int, backend: Backend,
+                    progress: Callable[[int, int], None] | None = None,
+                    journal: JournalSession | None = None) -> list[Tally]:
+    """Each point's tally: stages of :data:`STAGE_RUNS` runs (the last one shorter, so that
+    no point gets more than ``runs``) at the points still :func:`open_points`."""
+    step = min(STAGE_RUNS, runs)
+    stages = [step] * (runs // step) + ([runs % step] if runs % step else [])
+    return staged_tallies(scenarios, lambda tallies: open_points(tallies, threshold), stages, seed=seed,
+                          backend=backend, progress=progress, journal=journal)[0]
+
+
 def discover_region(
     file: str,
     overrides: Sequence[str] = (),
     *,
     threshold: float = 0.5,
     samples: int = 400,
-    runs: int = 10_000,
+    runs: int = 10_000,  # the most at any point
     seed: int | None = None,
     backend: Backend,
     progress: Callable[[int, int], None] | None = None,
     journal: JournalSession | None = None,
 ) -> Discovery:
-    """Sample the uncertain parameters, simulate each point, and find the PRIM box."""
+    """Sample the uncertain parameters, simulate each point until it is clear which side of
+    ``threshold`` it lies (at most ``runs`` runs), and find the PRIM box."""
     try:
         import pandas as pd
         import prim
@@ -118,10 +144,12 @@ def discover_region(
         raise UsageError(f"{file}: no uncertain parameters to explore (add an `uncertain:` block; docs/forecasting.md)")
     values = draw(parameters, seed, samples)
     scenarios = point_scenarios(document, file, scenario, list(parameters), values)
-    tallies = evaluate_points(scenarios, runs=runs, seed=seed, backend=backend, progress=progress, journal=journal)
+    tallies = settled_tallies(scenarios, threshold, runs=runs, seed=seed, backend=backend, progress=progress,
+                              journal=journal)
     p = np.array([t.summits / t.runs for t in tallies])
     base = dict(scenario=scenario, parameters=parameters, fixed=fixed, threshold=threshold, values=values, p=p,
-                runs_per_point=runs, seed=seed)
+                runs_per_point=runs, seed=seed, runs=np.array([t.runs for t in tallies], dtype=np.int64),
+                unsettled=len(open_points(tallies, threshold)))
     y = p > threshold
     if not y.any() or y.all():
         share = float(y.mean())

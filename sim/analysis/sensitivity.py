@@ -113,18 +113,38 @@ def adaptive_tallies(scenarios: Sequence[Scenario], output: Callable[[list[Tally
     Returns the tallies and the number of stages run. Each stage reuses all earlier runs,
     and the stopping rule sees only counts, so the result does not depend on the workers.
     """
-    tallies: list[Tally] = []
-    for stage in range(MAX_STAGES):
-        fresh = evaluate_points(scenarios, runs=runs, seed=seed, stage=stage, backend=backend,
-                                progress=progress, journal=journal)
-        if not tallies:
-            tallies = fresh
-        else:
-            for tally, more in zip(tallies, fresh):
-                tally.add(more)
-        if noise_share(output(tallies), tallies[0].runs) <= max_noise:
-            return tallies, stage + 1
-    return tallies, MAX_STAGES
+    def unsettled(tallies: list[Tally]) -> range:
+        noisy = noise_share(output(tallies), tallies[0].runs) > max_noise
+        return range(len(tallies)) if noisy else range(0)
+
+    return staged_tallies(scenarios, unsettled, [runs] * MAX_STAGES, seed=seed, backend=backend, progress=progress,
+                          journal=journal)
+
+
+def staged_tallies(scenarios: Sequence[Scenario], unsettled: Callable[[list[Tally]], Sequence[int]],
+                   stage_runs: Sequence[int], *, seed: int, backend: Backend,
+                   progress: Callable[[int, int], None] | None = None,
+                   journal: JournalSession | None = None) -> tuple[list[Tally], int]:
+    """Every point's tally, built in stages: stage 0 simulates ``stage_runs[0]`` runs at
+    every point, each later stage ``s`` adds ``stage_runs[s]`` fresh runs (stage ``s`` of
+    the seed's streams, :func:`evaluate_points`) at the points ``unsettled(tallies)``
+    names, until it names none or the stages run out.
+
+    Returns the tallies and the number of stages run. The rule sees only counts, and every
+    point's stage ``s`` is the same runs whichever points are still open, so the result
+    does not depend on the workers or the order in which points finish.
+    """
+    tallies = evaluate_points(scenarios, runs=stage_runs[0], seed=seed, stage=0, backend=backend,
+                              progress=progress, journal=journal)
+    for stage, runs in enumerate(stage_runs[1:], start=1):
+        open_points = list(unsettled(tallies))
+        if not open_points:
+            return tallies, stage
+        fresh = evaluate_points([scenarios[k] for k in open_points], runs=runs, seed=seed, stage=stage,
+                                backend=backend, progress=progress, journal=journal)
+        for k, more in zip(open_points, fresh):
+            tallies[k].add(more)
+    return tallies, len(stage_runs)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from sim.cli.shell import (
 )
 
 RunsPerPoint = Annotated[int, typer.Option("--runs-per-point", min=1, max=1_000_000_000,
-                                           help="Runs at each point (10,000 is one batch).")]
+                                           help="The most runs at any point: runs are added 1,000 at a time until the point's 95% interval for P(summit) is clear of --threshold.")]
 
 
 @command

@@ -91,7 +91,7 @@ def sensitivity_rows(result: Sensitivity) -> tuple[list[str], list[list[str]]]:
 def discovery_rows(found: Discovery) -> tuple[list[str], list[list[str]]]:
     header = ["point", *found.parameters, "runs", "p_summit", "interesting", "in_box"]
     inside = found.inside()
-    out = [[str(k), *(repr(float(v)) for v in found.values[k]), str(found.runs_per_point), number(float(found.p[k])),
+    out = [[str(k), *(repr(float(v)) for v in found.values[k]), str(int(found.runs[k])), number(float(found.p[k])),
             str(bool(found.interesting[k])).lower(), str(bool(inside[k])).lower()] for k in range(len(found.p))]
     return header, out
 

@@ -159,15 +159,27 @@ def render_sensitivity(result: Sensitivity, console: Any) -> None:
             console.print(f"Never varies (no indices): {', '.join(never)}.")
 
 
+def runs_range(found: Discovery) -> str:
+    """The runs each point of a discovery got: one number, or the fewest to the most."""
+    low, high = int(found.runs.min()), int(found.runs.max())
+    return f"{low:,}" if low == high else f"{low:,} to {high:,}"
+
+
 def render_discovery(found: Discovery, console: Any) -> None:
     scenario = found.scenario
     y = found.interesting
     console.print(f"[bold]{scenario.title}[/bold]  ({scenario.name})")
     console.print(
         f"{len(found.p):,} points drawn from {len(found.parameters)} uncertain parameters, "
-        f"{found.runs_per_point:,} runs each, common random numbers (seed {found.seed}); "
+        f"{runs_range(found)} runs each, common random numbers (seed {found.seed}); "
         f"P(summit by {scenario.time.horizon_end}) > {found.threshold:.0%} at {int(y.sum())} of them "
         f"({y.mean():.0%}); P ranges from {found.p.min():.1%} to {found.p.max():.1%}."
+    )
+    console.print(
+        f"Runs until each point's 95% interval for P(summit) is clear of {found.threshold:.0%}, at most "
+        f"{found.runs_per_point:,}: {int(found.runs.sum()):,} runs in all; "
+        + ("every point is clear of it." if not found.unsettled else
+           f"{found.unsettled:,} point(s) still straddle it and are counted by their estimate.")
     )
     for note in found.fixed:
         console.print(f"Fixed: {note}")

@@ -102,3 +102,16 @@ def test_json_on_standard_output_loads_no_renderer():
 def test_schema_loads_neither_numpy_nor_any_renderer():
     """``sim schema`` prints the scenario format from the models; it computes nothing."""
     assert packages(loaded_by("schema")) & {"numpy", *RENDERERS} == set()
+
+
+def test_explain_loads_no_simulation_code():
+    """``sim explain`` reads the zone of agreement off the scenario before any run: no
+    runner, backend, journal or SimPy, nor the analyses that run (compare, sweep, trace),
+    and none of the run, compare, sweep and trace tables (sim/report/zone_tables.py)."""
+    loaded = loaded_by("explain", BASE)
+    assert "sim.analysis.zone" in loaded  # the explanation did run
+    simulating = {name for name in loaded if name.split(".")[:2] == ["sim", "execution"]}
+    simulating |= loaded & {"sim.engine.model", "sim.analysis.experiment", "sim.analysis.sweep", "sim.analysis.trace",
+                            "sim.report.tables", "sim.report.export"}
+    assert simulating == set()
+    assert "simpy" not in packages(loaded)

@@ -132,7 +132,8 @@ IN_PROCESS_BELOW = 6
 #: ... unless the workers would fork and a core is spare: a forked worker starts in
 #: milliseconds with everything imported, so two batches pay for a pool when a second
 #: core can take them (a forkserver or spawned worker imports numpy, pydantic and the
-#: engine again, about a second). Measured with ``bench/start_methods.py`` (docs/performance.md, "Start-up").
+#: engine again, about a second). Measured with ``bench/start_methods.py``
+#: (docs/performance.md, "Start-up").
 FORKED_POOL_FROM = 2
 
 
@@ -172,8 +173,8 @@ class ProcessBackend:
     the ones already run here): by default :data:`IN_PROCESS_BELOW`, or
     :data:`FORKED_POOL_FROM` when the pool would fork now and a core is spare (a busy
     machine gets no more processes than it has cores for). Until then jobs run in this
-    process, where a job of a few batches finishes before a pool would have started. Either way each job computes the
-    same thing, so the results are the same. The start method is chosen when the pool
+    process, where a job of a few batches finishes before a pool would have started.
+    Either way each job computes the same thing, so the results are the same. The start method is chosen when the pool
     starts (:func:`start_method`, or the one given). Workers die with this process
     (:mod:`sim.execution.workers`). A worker that dies (``kill -9``, out of memory) breaks
     the pool; the pool is rebuilt and the unfinished jobs run again, so the results are

@@ -159,3 +159,20 @@ def test_the_depth_limit_is_the_same_on_either_path(lists, refused):
             as_file(text)
     else:
         assert isinstance(as_file(text), dict)
+
+
+@pytest.mark.usefixtures("yaml_parser")
+def test_too_deep_brackets_are_refused_where_they_pass_the_limit(monkeypatch):
+    """Thousands of open brackets (a hostile ``--set`` value) are refused at the first one
+    past the limit: the scanner reads on no further (its look-ahead for simple keys is
+    quadratic in the open brackets, seconds for 10,000), and a problem later in the text
+    does not hide the depth."""
+    scans = []
+    original = safe_yaml.PURE_LOADER.stale_possible_simple_keys
+    monkeypatch.setattr(safe_yaml.PURE_LOADER, "stale_possible_simple_keys",
+                        lambda self: (scans.append(1), original(self))[1])
+    with pytest.raises(ScenarioError, match="the value is nested too deeply"):
+        as_value("[" * 10_000)
+    assert len(scans) < 10 * safe_yaml.MAX_DEPTH
+    with pytest.raises(ScenarioError, match="nested too deeply"):
+        as_file("a: " + "[" * (safe_yaml.MAX_DEPTH + 1) + "]" * (safe_yaml.MAX_DEPTH + 1) + "]]\n")

@@ -46,8 +46,27 @@ def _keeping_impossible_dates(base: type) -> type:
     return Loader
 
 
+def _refusing_deep_flow(base: type) -> type:
+    """The pure-Python loader ``base``, except that it stops scanning at the first flow
+    collection (``[`` or ``{``) deeper than :data:`MAX_DEPTH`.
+
+    Every such collection is a node more than MAX_DEPTH levels down, which the depth check
+    would refuse once the document was composed; stopping at once spares the scanner's
+    look-ahead for possible simple keys, which is quadratic in the open brackets (10,000
+    of them took seconds to refuse).
+    """
+
+    class Loader(base):  # type: ignore[valid-type, misc]  # a base chosen at run time
+        def fetch_flow_collection_start(self, TokenClass: type) -> None:
+            if self.flow_level >= MAX_DEPTH:
+                raise ScenarioError([Problem("", f"YAML {TOO_DEEP}")])
+            super().fetch_flow_collection_start(TokenClass)
+
+    return Loader
+
+
 #: The pure-Python safe loader: always present; its messages are the ones users see.
-PURE_LOADER = _keeping_impossible_dates(yaml.SafeLoader)
+PURE_LOADER = _refusing_deep_flow(_keeping_impossible_dates(yaml.SafeLoader))
 #: libyaml's safe loader, or None when PyYAML was built without libyaml.
 LIBYAML_LOADER = _keeping_impossible_dates(yaml.CSafeLoader) if yaml.__with_libyaml__ else None
 #: Where libyaml and the pure-Python parser read a text differently, libyaml accepting what

@@ -119,7 +119,7 @@ def calibrate_parameter(
                      backend, journal, progress)
     grid = sorted({float(python_value(nominal, x)) for x in np.linspace(low, high, GRID)})
     a, b = bracket(curve, grid, target, low, high)
-    best = bisect(curve, a, b, target, tolerance, xtol=(high - low) * 1e-6)
+    best = nearest_to_target(curve, a, b, target, tolerance, xtol=(high - low) * 1e-6)
     lower, upper = monte_carlo_range(curve, best, target, low, high)
     return Calibration(path, python_value(nominal, best), python_value(nominal, lower), python_value(nominal, upper),
                        curve.covers(low, target), curve.covers(high, target), target, by, curve.p(best),
@@ -188,7 +188,7 @@ def bracket(curve: CrnCurve, grid: Sequence[float], target: float, low: float, h
     return found
 
 
-def bisect(curve: CrnCurve, a: float, b: float, target: float, tolerance: float, xtol: float) -> float:
+def nearest_to_target(curve: CrnCurve, a: float, b: float, target: float, tolerance: float, xtol: float) -> float:
     """The value whose P is nearest the target, narrowing [a, b] (between which the curve
     crosses the target) until P is within ``tolerance`` of it or the interval is ``xtol``
     wide (one, for an integer field) (step 2). Each step interpolates the curve

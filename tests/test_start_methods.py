@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import subprocess
+import sys
+import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -85,15 +89,32 @@ def test_spare_cores_are_the_cores_less_the_load(monkeypatch):
     assert backends.spare_cores() == backends.available_cores() - 0.25
 
 
-def test_a_job_of_a_few_batches_forks_a_pool_with_the_same_bytes(scenario, in_process, spare):
+def in_a_fresh_interpreter(code: str, *args: object) -> None:
+    """Run ``code`` (with ``args`` as ``sys.argv[1:]``) in a new, single-threaded interpreter
+    that imports this file, and fail with its output unless it exits 0; skip where fork is
+    not the single-thread choice even there. The test process itself may run other threads
+    by now (a Dask client leaves distributed's offload thread behind for good), which rules
+    fork out in it."""
+    prelude = ("import sys; sys.path.insert(0, sys.argv[1]); from test_start_methods import *\n"
+               "if start_method() != 'fork':\n    print('no fork'); raise SystemExit(0)\n")
+    done = subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code), str(Path(__file__).parent),
+                           *map(str, args)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    if done.stdout.strip() == "no fork":
+        pytest.skip("fork is not the single-thread choice on this platform")
+
+
+def test_a_job_of_a_few_batches_forks_a_pool_with_the_same_bytes(base_yaml):
     """Four batches (the default run has five) go to a forked pool when a core is spare,
     and nothing changes."""
-    if start_method() != "fork":
-        pytest.skip("fork is not the single-thread choice on this platform")
-    spare(1.0)
-    backend = ProcessBackend(2)
-    assert csv_bytes(scenario, backend) == in_process
-    assert backend.started
+    in_a_fresh_interpreter("""
+        scenario = load_scenario(sys.argv[2])
+        in_process = csv_bytes(scenario, SerialBackend())
+        backends.spare_cores = lambda: 1.0
+        backend = ProcessBackend(2)
+        assert csv_bytes(scenario, backend) == in_process
+        assert backend.started
+    """, base_yaml)
 
 
 @pytest.mark.parametrize("busy", [True, False])
@@ -120,17 +141,17 @@ def test_busy_or_beside_a_thread_a_job_of_a_few_batches_stays_in_process(spare, 
 def test_fork_is_chosen_only_while_one_thread_runs():
     """A second thread (a progress refresher, a Dask client) rules fork out: a lock it
     holds at the fork would stay held forever in the worker."""
-    if "fork" not in multiprocessing.get_all_start_methods() or start_method() != "fork":
-        pytest.skip("fork is not the single-thread choice on this platform")
-    release = threading.Event()
-    other = threading.Thread(target=release.wait)
-    other.start()
-    try:
-        assert start_method() in {"forkserver", "spawn"}
-    finally:
-        release.set()
-        other.join()
-    assert start_method() == "fork"
+    in_a_fresh_interpreter("""
+        release = threading.Event()
+        other = threading.Thread(target=release.wait)
+        other.start()
+        try:
+            assert start_method() in {"forkserver", "spawn"}
+        finally:
+            release.set()
+            other.join()
+        assert start_method() == "fork"
+    """)
 
 
 def test_a_pool_started_beside_a_thread_does_not_fork(scenario, in_process):

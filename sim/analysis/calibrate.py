@@ -203,7 +203,7 @@ def nearest_to_target(curve: CrnCurve, a: float, b: float, target: float, tolera
         return abs(curve.p(x).value - target)
 
     if min(distance(a), distance(b)) > tolerance and gap(ends[0]) < 0 <= gap(ends[1]):
-        narrow(curve, ends[0], ends[1], gap, lambda x: gap(x) >= 0, max(xtol, 1.0 if curve.whole else 0.0),
+        narrow(curve, ends[0], ends[1], gap, lambda x: gap(x) >= 0, xtol,
                done=lambda: distance(_nearest(curve, ends, distance)) <= tolerance)
     return _nearest(curve, ends, distance)
 
@@ -228,6 +228,7 @@ def narrow(curve: CrnCurve, outside: float, within: float, gap: Callable[[float]
     Each value is simulated once (:class:`CrnCurve` remembers it), and values evaluated
     earlier inside the bracket tighten it before any new one is simulated.
     """
+    xtol = max(xtol, 1.0 if curve.whole else 0.0)
     outside, within = tighten(curve, outside, within, inside)
     g_out, g_in, last = min(gap(outside), -1e-300), max(gap(within), 0.0), None
     for _ in range(MAX_STEPS):
@@ -288,8 +289,7 @@ def interval_edge(curve: CrnCurve, outside: float, within: float, target: float,
         e = curve.p(x)
         return e.high - target if below else target - e.low
 
-    return narrow(curve, outside, within, gap, lambda x: curve.covers(x, target),
-                  max(ctol, 1.0 if curve.whole else 0.0))[1]
+    return narrow(curve, outside, within, gap, lambda x: curve.covers(x, target), ctol)[1]
 
 
 # -- output ----------------------------------------------------------------------------

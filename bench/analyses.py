@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT
+from common import REFERENCE, REFERENCE_RUNS, ROOT
 
 CALIBRATE = ["calibrate", "scenarios/base.yaml", "--target", "0.20", "--by", "2026-12-31",
              "--param", "actors.putin.readiness=-5:-2"]
@@ -43,10 +43,6 @@ COMMANDS: dict[str, list[str]] = {
     "sweep": ["sweep", "scenarios/base.yaml", "-p", "actors.trump.leverage.putin=0:1:3",
               "-p", "actors.trump.strategy=best,rotate", "--csv", "{out}/w.csv"],
 }
-REFERENCE_RUNS = 1_000_000
-REFERENCE = ("import sys; sys.path.insert(0, 'bench'); from reference import reference; "
-             "from sim.engine.inputs import compile_inputs; from sim.scenario.loader import load_scenario; "
-             f"reference(compile_inputs(load_scenario('tests/fixtures/base_2026_01.yaml')), {REFERENCE_RUNS}, 1)")
 
 
 def timed(arguments: list[str], tree: Path) -> tuple[float, float]:

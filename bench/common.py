@@ -67,3 +67,27 @@ def peak_memory(command: list[str], interval: float = 0.05) -> dict[str, float]:
         raise RuntimeError(f"{command} failed: {stderr[-2000:]}")
     maxrss = int(stderr.rsplit("maxrss_kb=", 1)[1].split()[0])
     return {"wall_s": wall, "max_process_mb": maxrss / 1024, "tree_peak_mb": tree_peak / 1024}
+
+
+#: Runs of the plain-numpy reference model (bench/reference.py) that issue 13's budgets are set against.
+REFERENCE_RUNS = 1_000_000
+#: Issue 13's quiet machine ran "a plain numpy vectorised model of comparable size" at ~55 ns
+#: of CPU per run-round; the reference's pass at that speed (1M runs, the old base's 48 rounds)
+#: takes this many seconds. Its wall-time targets hold at that speed, so a figure measured on a
+#: slower or busier machine is scaled by (this / the same run's reference pass) to compare.
+ISSUE_REFERENCE_PASS = 55e-9 * 48 * REFERENCE_RUNS
+#: ``python -c`` text, run from a tree's root: the reference's 1M runs of the old base in a
+#: fresh process; it prints the seconds of the pass itself (its imports excluded).
+REFERENCE = ("import sys, time; sys.path.insert(0, 'bench'); from reference import reference; "
+             "from sim.engine.inputs import compile_inputs; from sim.scenario.loader import load_scenario; "
+             "inputs = compile_inputs(load_scenario('tests/fixtures/base_2026_01.yaml')); "
+             f"start = time.perf_counter(); reference(inputs, {REFERENCE_RUNS}, 1); "
+             "print(time.perf_counter() - start)")
+
+
+def reference_pass(environment: dict[str, str] | None = None) -> float:
+    """Wall seconds of the reference's 1M-run pass, timed now in a fresh process: the
+    machine's speed at this moment, to scale the other figures of the same run by."""
+    done = subprocess.run([sys.executable, "-c", REFERENCE], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, check=True)
+    return float(done.stdout.split()[-1])

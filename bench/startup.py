@@ -20,6 +20,14 @@ before and after.
 command alternating between the two trees so that both meet the same load, and prints the
 median of the paired CPU differences (this tree minus TREE): the figure to quote for a
 change when the machine is busy.
+
+Before each command's timings and after the last, the plain-numpy reference's 1M-run pass
+(``bench/reference.py``) is timed in a fresh process, the machine's speed at that moment
+(``--no-reference`` skips it). The targets are wall times at the speed of issue 13's quiet
+machine, whose comparable numpy model took ~55 ns per run-round (the pass would take 2.64 s
+there); the same-run ratio of each command's median wall time to the median pass is printed,
+with the wall time it means at that speed (ratio x 2.64 s). This machine's CPU speed swings 3-4x between days at the same low load
+average, so this scaled figure, not the raw one, is what meets a target or not.
 """
 
 from __future__ import annotations
@@ -32,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, SIM
+from common import ISSUE_REFERENCE_PASS, ROOT, SIM, reference_pass
 
 COMMANDS = [
     ("sim --help", ["--help"], 0.3),
@@ -68,13 +76,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--against", metavar="TREE", help="another checkout of sim, timed alternately with this one")
+    parser.add_argument("--no-reference", action="store_true", help="do not time the reference pass (no scaled figures)")
     args = parser.parse_args()
     trees = [ROOT] + ([Path(args.against).resolve()] if args.against else [])
     print(f"load average: {load_average()}")
     print(f"{'command':36s} {'wall s':>7s} {'cpu s':>7s} {'cpu min':>8s} {'cpu max':>8s}  wall target  tree")
+    passes: list[float] = []
+    walls: dict[tuple[str, Path], float] = {}
     with tempfile.TemporaryDirectory(prefix="sim-bytecode-") as bytecode:
         environments = {tree: installed_environment(tree, bytecode) for tree in trees}
         for label, arguments, target in COMMANDS:
+            if not args.no_reference:
+                passes.append(reference_pass(environments[ROOT]))
             for tree in trees:
                 timed(arguments, tree, environments[tree])  # compiles the bytecode, warms the file cache
             runs: dict[Path, list[tuple[float, float]]] = {tree: [] for tree in trees}
@@ -83,11 +96,23 @@ def main() -> None:
                     runs[tree].append(timed(arguments, tree, environments[tree]))
             for tree in trees:
                 cpu = [c for _, c in runs[tree]]
+                walls[(label, tree)] = statistics.median(w for w, _ in runs[tree])
                 print(f"{label:36s} {statistics.median(w for w, _ in runs[tree]):7.3f} {statistics.median(cpu):7.3f} "
                       f"{min(cpu):8.3f} {max(cpu):8.3f}  < {target} s     {tree}")
             if len(trees) == 2:
                 paired = [mine[1] - theirs[1] for mine, theirs in zip(runs[trees[0]], runs[trees[1]])]
                 print(f"{'':36s} paired CPU difference, this tree minus the other: median {statistics.median(paired):+.3f} s")
+        if not args.no_reference:
+            passes.append(reference_pass(environments[ROOT]))
+    if passes:
+        scale = statistics.median(passes)
+        print(f"reference pass, 1M runs: median {scale:.2f} s wall of {len(passes)} "
+              f"({min(passes):.2f}-{max(passes):.2f}); at issue 13's speed: {ISSUE_REFERENCE_PASS:.2f} s")
+        print(f"{'command':36s} {'wall / pass':>11s} {'scaled':>9s}  wall target  tree")
+        for label, _, target in COMMANDS:
+            for tree in trees:
+                ratio = walls[(label, tree)] / scale
+                print(f"{label:36s} {ratio:11.3f} {ratio * ISSUE_REFERENCE_PASS:8.3f}s  < {target} s     {tree}")
     print(f"load average: {load_average()}")
 
 

@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import REFERENCE, REFERENCE_RUNS, ROOT
+from common import REFERENCE, REFERENCE_RUNS, ROOT, load_average
 
 CALIBRATE = ["calibrate", "scenarios/base.yaml", "--target", "0.20", "--by", "2026-12-31",
              "--param", "actors.putin.readiness=-5:-2"]
@@ -62,10 +62,6 @@ def timed(arguments: list[str], tree: Path) -> tuple[float, float]:
     return usage.ru_utime + usage.ru_stime, wall
 
 
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -77,7 +73,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown command(s) {', '.join(unknown)}; known: {', '.join(COMMANDS)}")
     trees = {"now": ROOT} if args.against is None else {"before": args.against.resolve(), "now": ROOT}
-    print(f"load average before: {load()}")
+    print(f"load average before: {load_average()}")
     reference: list[tuple[float, float]] = []
     found: dict[tuple[str, str], list[tuple[float, float]]] = {}
     for _ in range(args.repeat):
@@ -85,7 +81,7 @@ def main() -> None:
         for name in names:
             for label, tree in trees.items():
                 found.setdefault((name, label), []).append(timed(["-m", "sim", *COMMANDS[name]], tree))
-        print(f"  repeat done, load average {load()}", flush=True)
+        print(f"  repeat done, load average {load_average()}", flush=True)
     ref_cpu = statistics.median(c for c, _ in reference)
     ref_wall = statistics.median(w for _, w in reference)
     print(f"reference, {REFERENCE_RUNS:,} runs (whole process): median {ref_cpu:.1f} CPU s, {ref_wall:.1f} s wall "
@@ -100,7 +96,7 @@ def main() -> None:
                   f"{statistics.median(ratios):.2f}x (range {min(ratios):.2f}-{max(ratios):.2f}); CPU / reference CPU "
                   f"{statistics.median(cpu_ratios):.2f}x")
         print(f"  sim {' '.join(COMMANDS[name]).replace('{out}', 'OUT')}")
-    print(f"load average after: {load()}")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -14,12 +14,11 @@ docs/performance.md, "Analyses at their defaults", quotes them.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 from pathlib import Path
 
-from common import ROOT
+from common import ROOT, load_average
 
 from sim.engine.inputs import compile_inputs
 from sim.execution.runner import stage_tally
@@ -34,7 +33,7 @@ def main() -> None:
     args = parser.parse_args()
     lanes = sorted(int(n) for n in args.lanes.split(","))
     inputs = compile_inputs(load_scenario(Path(args.scenario)))
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average before: {load_average()}")
     for n in lanes:  # warm-up
         stage_tally(inputs, 1, n, 0)
     times: dict[int, list[float]] = {n: [] for n in lanes}
@@ -54,7 +53,7 @@ def main() -> None:
           f"(line through {low:,} and {high:,} lanes)")
     for n in lanes:
         print(f"  fixed share of a {n:,}-lane batch: {fixed / medians[n]:.0%}")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -50,6 +50,11 @@ def _tree_rss_kb(root: int) -> int:
     return total
 
 
+def load_average() -> str:
+    """The machine's 1-, 5- and 15-minute load averages, as the scripts print them."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def peak_memory(command: list[str], interval: float = 0.05) -> dict[str, float]:
     """Run ``command`` under ``/usr/bin/time``: its wall time, the largest peak RSS of any
     one of its processes (``%M``, as ``/usr/bin/time -v`` reports it) and the peak of the

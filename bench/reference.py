@@ -22,19 +22,19 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
+from common import ROOT, load_average
+
 from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.execution.runner import simulate
 from sim.scenario.loader import load_scenario
 
 LANES = 10_000
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def check_supported(inputs: ModelInputs) -> None:
@@ -159,7 +159,7 @@ def main() -> None:
     inputs = compile_inputs(scenario)
     check_supported(inputs)
     also = load_scenario(Path(args.also))
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average before: {load_average()}")
     held = reference(inputs, args.runs, 1)
     engine = simulate(scenario, runs=args.runs, workers=1).summary
     print(f"P(summit) reference {interval(held, args.runs)}   engine {engine.p_summit.value:.4f} "
@@ -180,7 +180,7 @@ def main() -> None:
           f"{1e9 * statistics.median(also_times) / (args.runs * also.time.rounds):.0f} "
           f"({statistics.median(also_ratios) * scenario.time.rounds / also.time.rounds:.2f}x the reference per "
           f"run-round, range {min(also_ratios):.2f}-{max(also_ratios):.2f} per run)")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -26,8 +26,9 @@ Before each command's timings and after the last, the plain-numpy reference's 1M
 (``--no-reference`` skips it). The targets are wall times at the speed of issue 13's quiet
 machine, whose comparable numpy model took ~55 ns per run-round (the pass would take 2.64 s
 there); the same-run ratio of each command's median wall time to the median pass is printed,
-with the wall time it means at that speed (ratio x 2.64 s). This machine's CPU speed swings 3-4x between days at the same low load
-average, so this scaled figure, not the raw one, is what meets a target or not.
+with the wall time it means at that speed (ratio x 2.64 s). This machine's CPU speed swung
+4-5x within one day at the same low load average, so this scaled figure, not the raw one,
+is what meets a target or not.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ISSUE_REFERENCE_PASS, ROOT, SIM, reference_pass
+from common import ISSUE_REFERENCE_PASS, ROOT, SIM, load_average, reference_pass
 
 COMMANDS = [
     ("sim --help", ["--help"], 0.3),
@@ -97,7 +98,7 @@ def main() -> None:
             for tree in trees:
                 cpu = [c for _, c in runs[tree]]
                 walls[(label, tree)] = statistics.median(w for w, _ in runs[tree])
-                print(f"{label:36s} {statistics.median(w for w, _ in runs[tree]):7.3f} {statistics.median(cpu):7.3f} "
+                print(f"{label:36s} {walls[(label, tree)]:7.3f} {statistics.median(cpu):7.3f} "
                       f"{min(cpu):8.3f} {max(cpu):8.3f}  < {target} s     {tree}")
             if len(trees) == 2:
                 paired = [mine[1] - theirs[1] for mine, theirs in zip(runs[trees[0]], runs[trees[1]])]
@@ -114,10 +115,6 @@ def main() -> None:
                 ratio = walls[(label, tree)] / scale
                 print(f"{label:36s} {ratio:11.3f} {ratio * ISSUE_REFERENCE_PASS:8.3f}s  < {target} s     {tree}")
     print(f"load average: {load_average()}")
-
-
-def load_average() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

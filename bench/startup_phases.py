@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from common import ROOT
+from common import ROOT, load_average
 
 #: Run in a fresh interpreter: the steps, each timed, printed as JSON {step: [wall, cpu]}.
 STEPS = r'''
@@ -101,7 +101,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average: {load_average()}")
     with tempfile.TemporaryDirectory(prefix="sim-bytecode-") as bytecode:
         fresh(STEPS, bytecode)  # compiles the bytecode, warms the file cache
         runs = [fresh(STEPS, bytecode) for _ in range(args.repeat)]
@@ -115,7 +115,7 @@ def main() -> None:
         parses = fresh(PARSES, bytecode)
     print("parse scenarios/base.yaml, median of 20: "
           + ", ".join(f"{name} {ms:.1f} ms" for name, ms in parses.items() if ms is not None))
-    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"load average: {load_average()}")
 
 
 if __name__ == "__main__":

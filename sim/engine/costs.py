@@ -22,6 +22,7 @@ import numpy as np
 
 from sim.engine.acceptance import odds_against
 from sim.engine.inputs import MediatorInputs, ModelInputs
+from sim.engine.stacked import per_lane
 
 CACHE_FLOATS = 1 << 16  # float64s per row chunk that stay in a core's cache (512 KB)
 SPARSE_BELOW = 4  # costs are computed run by run when fewer than 1 / SPARSE_BELOW of the runs are live
@@ -39,12 +40,13 @@ class JointCosts:
         self._venue_group = None if groups is None else groups.venue_group
         self._lanes = np.arange(size)
         self._size = size
-        self._sharpness = inputs.sharpness[:, None]
         self._mediators = inputs.mediator
-        # exp(-b_i u_iv) per venue, with a last column for the empty slot (-1): never.
-        self.venue_odds = np.concatenate(
-            [odds_against(inputs.utility, self._sharpness), np.full((n, 1), np.inf)], axis=1
-        )
+        # exp(-b_i u_iv) per venue, with a last column for the empty slot (-1): never. With
+        # utilities per lane (sim.engine.stacked), (N, V + 1, runs): one column per run.
+        self.lanes_vary = per_lane(inputs.utility, 2)
+        self._sharpness = inputs.sharpness[:, None, None] if self.lanes_vary else inputs.sharpness[:, None]
+        empty = np.full((n, 1, size) if self.lanes_vary else (n, 1), np.inf)
+        self.venue_odds = np.concatenate([odds_against(inputs.utility, self._sharpness), empty], axis=1)
         self._cost = np.empty((v, size))
         self._rows: dict[int, np.ndarray] = {}  # this round's rows, by venue
         self._factor = np.empty(size)
@@ -65,7 +67,8 @@ class JointCosts:
         and per "best" mediator its listed venues that are not blocked, their principals'
         odds (N, L), and a block for their costs (L, runs)."""
         size, mediators = self._size, self._mediators
-        self.blocked = ~np.isfinite(self.venue_odds[:, :-1]).all(axis=0)
+        finite = np.isfinite(self.venue_odds[:, :-1])
+        self.blocked = ~(finite.all(axis=(0, 2)) if self.lanes_vary else finite.all(axis=0))
         self.open_venues = [np.flatnonzero(~self.blocked[md.proposes]) for md in mediators]
         self._open_odds = [self.venue_odds[:, md.proposes[o]] for md, o in zip(mediators, self.open_venues)]
         self._blocks = [
@@ -92,7 +95,7 @@ class JointCosts:
         offer, and all that follows from them."""
         odds = odds_against(utility, self._sharpness)
         odds[:, ~available] = np.inf
-        self.venue_odds[:, :-1] = odds
+        self.venue_odds[:, :-1] = odds  # an epoch's utilities are the same in every lane
         self._mediators = mediators
         self._proposes = [md.proposes for md in mediators]
         self._derive()
@@ -137,7 +140,7 @@ class JointCosts:
             row.fill(np.inf)
             if len(live):
                 odds = self._odds_in(0 if self._venue_group is None else int(self._venue_group[v]), live)
-                row[live] = self._venue_cost(odds, self.venue_odds[:, v])
+                row[live] = self._venue_cost(odds, self.venue_odds[:, v, live] if self.lanes_vary else self.venue_odds[:, v])
         else:
             odds = self.odds if self._venue_group is None else self._group_odds[self._venue_group[v]]
             self._venue_cost(odds, self.venue_odds[:, v], out=row, factor=self._factor)
@@ -156,13 +159,15 @@ class JointCosts:
             layer = int(groups[0])
         live = self.live_lanes()
         odds = self._odds_in(layer, live) if lanes is live else np.take(self._group_odds[layer], lanes, axis=1)
-        return self._venue_cost(odds[:, None, :], self.venue_odds[:, venues][:, :, None])
+        venue_odds = self.venue_odds[:, venues][:, :, lanes] if self.lanes_vary else self.venue_odds[:, venues][:, :, None]
+        return self._venue_cost(odds[:, None, :], venue_odds)
 
     @staticmethod
     def _venue_cost(odds: np.ndarray, venue_odds: np.ndarray, out: np.ndarray | None = None,
                     factor: np.ndarray | None = None) -> np.ndarray:
         """prod_i (1 + odds_i venue_odds_i), principals first: odds ``(N, runs)`` with venue
-        odds ``(N,)``, or ``(N, 1, runs)`` with ``(N, venues, 1)`` for a block. The one order
+        odds ``(N,)``, or ``(N, 1, runs)`` with ``(N, venues, 1)`` for a block (venue odds per
+        lane: ``(N, runs)``, ``(N, venues, runs)``). The one order
         of multiplication every cost is computed in; into ``out`` (with scratch ``factor``)
         if given."""
         with np.errstate(over="ignore"):
@@ -193,7 +198,8 @@ class JointCosts:
         if live is not None:
             block.fill(np.inf)
             if len(live):
-                block[:, live] = self._venue_cost(self._odds_in(group, live)[:, None, :], listed_odds[:, :, None])
+                venue_odds = listed_odds[:, :, live] if self.lanes_vary else listed_odds[:, :, None]
+                block[:, live] = self._venue_cost(self._odds_in(group, live)[:, None, :], venue_odds)
             for row, j in enumerate(open_):
                 self._rows.setdefault(int(listed[j]), block[row])
             return block
@@ -203,8 +209,8 @@ class JointCosts:
         step = self._block_rows
         for start in range(0, len(open_), step):
             part = block[start:start + step]
-            self._venue_cost(odds[:, None, :], listed_odds[:, start:start + step, None], out=part,
-                             factor=self._block_factor[: len(part)])
+            venue_odds = listed_odds[:, start:start + step] if self.lanes_vary else listed_odds[:, start:start + step, None]
+            self._venue_cost(odds[:, None, :], venue_odds, out=part, factor=self._block_factor[: len(part)])
         for row, j in enumerate(open_):
             self._rows.setdefault(int(listed[j]), block[row])
         return block
@@ -229,7 +235,10 @@ class JointCosts:
         with np.errstate(over="ignore"):
             for i in range(len(self.venue_odds)):
                 target = out if i == 0 else factor
-                np.take(self.venue_odds[i], venues, out=target)  # -1, empty: +inf
+                if self.lanes_vary:  # each run's own column
+                    target[:] = self.venue_odds[i, venues, lanes]
+                else:
+                    np.take(self.venue_odds[i], venues, out=target)  # -1, empty: +inf
                 target *= odds[i] if groups is None else self._group_odds[groups, i, lanes]
                 target += 1.0
                 if i:

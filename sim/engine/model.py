@@ -43,6 +43,7 @@ import simpy
 
 from sim.engine.inputs import ModelInputs
 from sim.engine.outcome import BatchOutcome
+from sim.engine.stacked import TiledGenerator
 from sim.engine.state import BatchState
 from sim.engine.strategies import propose
 
@@ -56,18 +57,28 @@ def simulate_batch(
     seed: np.random.SeedSequence,
     size: int,
     observer: Observer | None = None,
+    copies: int = 1,
 ) -> BatchOutcome:
     """Simulate ``size`` runs in lockstep with the random stream ``seed``.
 
     ``observer(round, state)``, if given, is called at the end of every round; it must
     not change the state (``sim trace`` uses it to tell one lane's story).
+
+    With ``copies`` > 1 the lanes are that many blocks of ``size / copies``, each drawing
+    the random numbers a batch of that width draws from ``seed``, and ``inputs`` may hold
+    per-lane values (:mod:`sim.engine.stacked`): block ``b``'s outcomes are then exactly
+    those of its variant simulated alone.
     """
-    rng = np.random.default_rng(seed)
-    attention = np.random.default_rng(attention_seed(seed)) if inputs.attention_varies else None
-    starts = np.random.default_rng(child_seed(seed, STARTS)) if uses_starts(inputs) else None
-    lengths = np.random.default_rng(child_seed(seed, LENGTHS)) if inputs.prep_varies else None
-    steps = np.random.default_rng(child_seed(seed, TRACK)) if inputs.has_track and inputs.track.noisy else None
-    state = BatchState(inputs, size, rng, attention, starts, lengths, steps)
+    def stream(seed: np.random.SeedSequence) -> np.random.Generator | TiledGenerator:
+        generator = np.random.default_rng(seed)
+        return generator if copies == 1 else TiledGenerator(generator, copies)
+
+    rng = stream(seed)
+    attention = stream(attention_seed(seed)) if inputs.attention_varies else None
+    starts = stream(child_seed(seed, STARTS)) if uses_starts(inputs) else None
+    lengths = stream(child_seed(seed, LENGTHS)) if inputs.prep_varies else None
+    steps = stream(child_seed(seed, TRACK)) if inputs.has_track and inputs.track.noisy else None
+    state = BatchState(inputs, size, rng, attention, starts, lengths, steps, copies)
     env = simpy.Environment()
     actors: list[Generator] = [structure(env, state)] if inputs.epochs else []
     if len(inputs.shock_hazard):

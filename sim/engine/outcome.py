@@ -54,7 +54,11 @@ class BatchOutcome:
 
     def head(self, count: int) -> "BatchOutcome":
         """The first ``count`` runs (the last batch of a job is cut to the run count)."""
-        return BatchOutcome(**{name: getattr(self, name)[:count] for name in FIELDS})
+        return self.section(0, count)
+
+    def section(self, start: int, count: int) -> "BatchOutcome":
+        """The ``count`` runs from lane ``start`` (one block of a stacked batch)."""
+        return BatchOutcome(**{name: getattr(self, name)[start:start + count] for name in FIELDS})
 
 
 FIELDS = tuple(BatchOutcome.__dataclass_fields__)

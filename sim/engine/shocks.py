@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.engine.inputs import ModelInputs
+from sim.engine.stacked import per_lane
 
 
 class ShockState:
@@ -45,7 +46,7 @@ class ShockState:
         ]
         # Eq. (6'): (shock, principal, amount) for every non-zero lasting effect.
         self._lasting_targets = [(j, i, float(x)) for j in range(s) for i, x in enumerate(inputs.shock_lasting[j]) if x]
-        self._hazard = inputs.shock_hazard[:, None]
+        self._hazard = inputs.shock_hazard if per_lane(inputs.shock_hazard, 1) else inputs.shock_hazard[:, None]
         self._rounds = inputs.shock_rounds[:, None]
         self._on = False  # some shock effect was non-zero last round
         self._draw = np.empty((s, size))

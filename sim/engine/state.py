@@ -27,6 +27,7 @@ from sim.engine.inputs import ModelInputs, ShockGate
 from sim.engine.outcome import REASONS, BatchOutcome, format_codes
 from sim.engine.picks import pick
 from sim.engine.shocks import ShockState
+from sim.engine.stacked import per_lane
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
 NEVER = np.iinfo(np.int64).max // 2
@@ -37,6 +38,13 @@ def uniform_whole(shortest: int | np.ndarray, longest: int | np.ndarray, uniform
     """A whole number uniform on ``shortest … longest``, one per uniform in [0, 1)."""
     span = longest - shortest + 1
     return shortest + np.minimum((uniform * span).astype(np.int64), span - 1)
+
+
+def clamp_risk(risk: float | np.ndarray) -> float | np.ndarray:
+    """A collapse risk within [0, 1]: one number, or one per lane."""
+    if np.ndim(risk):
+        return np.clip(risk, 0.0, 1.0)
+    return min(max(float(risk), 0.0), 1.0)
 
 
 def spread_uniformly(centre: int, spread: int, uniform: np.ndarray) -> int | np.ndarray:
@@ -63,15 +71,18 @@ class BatchState:
         starts: np.random.Generator | None = None,
         lengths: np.random.Generator | None = None,
         track: np.random.Generator | None = None,
+        copies: int = 1,
     ) -> None:
         """``rng`` is the batch's stream; ``attention`` the stream of the mediators'
         per-run patience and pause, needed only when some mediator has a spread;
         ``starts`` the stream of the gatherings' attendance and the announced summit's
         joins (eqs. 4c, 4b), ``lengths`` that of drawn preparation lengths (eq. 4a),
         ``track`` that of the negotiation track's steps (eq. 11), each needed only when
-        the scenario uses them."""
+        the scenario uses them. ``copies``: the blocks of lanes the streams repeat their
+        numbers in (:mod:`sim.engine.stacked`), 1 for a batch of one variant."""
         self.inputs = inputs
         self.size = size
+        self.copies = copies
         self.rng = rng
         self._lengths = lengths
         self._track_rng = track
@@ -98,7 +109,8 @@ class BatchState:
         # Eq. (1): a run's baseline readiness a_i + sd_i z, drawn once per run. Drawn
         # even when every sd is 0, so that a sweep over readiness_sd keeps common
         # random numbers with the point sd = 0.
-        self.readiness = inputs.readiness[:, None] + inputs.readiness_sd[:, None] * self.rng.standard_normal((n, size))
+        baseline = inputs.readiness if per_lane(inputs.readiness, 1) else inputs.readiness[:, None]
+        self.readiness = baseline + inputs.readiness_sd[:, None] * self.rng.standard_normal((n, size))
         self.situation = np.zeros((n, size))  # c_i: eq. (1) without the venue term
         # Eq. (3'): exp(-b_i (c_i + F_ig)) per pressure group g of venues; group 0, the only
         # one without targeted pressure, is exp(-b_i c_i), ``odds``.
@@ -130,7 +142,7 @@ class BatchState:
         uncertain = sum(chance < 1 for _, chance in self._joiners)
         self._join_draw = np.empty((uncertain, size))
         # Eq. (10): a uniform per run and round when some venue stands for an unlisted one.
-        self._unlisted_draw = np.empty(size) if inputs.unlisted_share > 0 else None
+        self._unlisted_draw = np.empty(size) if np.any(inputs.unlisted_share > 0) else None
         # Eq. (3'): pressure felt on every venue (s_i L_ki, mediators on all) and per pressure
         # group g >= 1 the extra pressure felt on its venues (its targeted mediators').
         groups = inputs.pressure_groups
@@ -141,9 +153,12 @@ class BatchState:
         ]
         self._group_situation = np.empty(size) if self._group_terms else None
 
-    def _felt(self, i: int, mediators: Iterable[int]) -> list[tuple[int, float]]:
-        """(k, s_i L_ki) for each of ``mediators`` whose pressure principal ``i`` feels."""
+    def _felt(self, i: int, mediators: Iterable[int]) -> list[tuple[int, float | np.ndarray]]:
+        """(k, s_i L_ki) for each of ``mediators`` whose pressure principal ``i`` feels
+        (one per lane when the leverage is)."""
         inputs = self.inputs
+        if per_lane(inputs.leverage, 2):
+            return [(k, inputs.sensitivity[i] * inputs.leverage[k, i]) for k in mediators if inputs.leverage[k, i].any()]
         return [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in mediators if inputs.leverage[k, i]]
 
     def _init_gatherings(self, starts: np.random.Generator | None) -> None:
@@ -193,7 +208,7 @@ class BatchState:
         """Eq. (11): each run's progress on the negotiation track, from the track's start,
         and the round it reached the deal (0: not yet)."""
         track = self.inputs.track
-        self.progress = np.full(self.size, track.start if track is not None else 0.0)
+        self.progress = np.full(self.size, track.start if track is not None else 0.0, dtype=float)
         self.deal_round = np.zeros(self.size, dtype=np.int64)
         if track is None:
             return
@@ -330,7 +345,13 @@ class BatchState:
             progress -= track.floor
             progress *= 1.0 - track.decay
             progress += track.floor
-        step.fill(float(track.scheduled[t]) + float(np.dot(track.talks_on[:, t], track.talks_step)))
+        if per_lane(track.talks_step, 1):  # the held talks' steps summed in order, lane by lane
+            step.fill(0.0)
+            for q in np.flatnonzero(track.talks_on[:, t]):
+                step += track.talks_step[q]
+            step += float(track.scheduled[t])
+        else:
+            step.fill(float(track.scheduled[t]) + float(np.dot(track.talks_on[:, t], track.talks_step)))
         held = [q for q in self._noisy_talks if track.talks_on[q, t]]
         count = len(held) + self._noisy_efforts
         noise = self._track_rng.standard_normal((count, self.size)) if count else None
@@ -418,7 +439,9 @@ class BatchState:
             np.add(self.shocks.pressure[k], self.inputs.pressure[k, t], out=pressure)
             np.maximum(pressure, 0.0, out=pressure)
             pressure *= self.engaged[k]
-        else:  # no shock moves it: the scheduled pressure, which is never negative
+        elif per_lane(self.inputs.pressure, 2):  # no shock moves it: the scheduled pressure, floored at 0
+            np.multiply(self.engaged[k], np.maximum(self.inputs.pressure[k, t], 0.0), out=pressure)
+        else:
             np.multiply(self.engaged[k], max(float(self.inputs.pressure[k, t]), 0.0), out=pressure)
 
     def count_failure(self, k: int) -> None:
@@ -523,15 +546,20 @@ class BatchState:
         P(v) proportional to exp(rationality * u_iv), one uniform per run and round (drawn
         whatever happened). The utilities are read from the venues' odds now,
         u_iv = -log(odds_iv) / b_i, so they are this round's."""
-        log_odds = np.log(self.venue_odds[i, venues])
-        weights = np.exp(-(rationality / float(self.inputs.sharpness[i])) * (log_odds - log_odds.min()))
-        cumulative = np.cumsum(weights)
+        log_odds = np.log(self.venue_odds[i, venues])  # (venues,), or (venues, runs) per lane
+        weights = np.exp(-(rationality / float(self.inputs.sharpness[i])) * (log_odds - log_odds.min(axis=0)))
+        cumulative = np.cumsum(weights, axis=0)
         draw = self.rng.random(out=self._counter_draw)
         draw *= cumulative[-1]
         if np.isfinite(cumulative).all():
-            index = pick(cumulative[:, None], draw)
-        else:  # a NaN or +inf total (no venue's weight is finite): searchsorted's own rule
+            index = pick(cumulative if cumulative.ndim == 2 else cumulative[:, None], draw)
+        elif cumulative.ndim == 1:  # a NaN or +inf total (no venue's weight is finite): searchsorted's own rule
             index = np.minimum(np.searchsorted(cumulative, draw, side="right"), len(venues) - 1)
+        else:  # the same, block by block of lanes (each block's weights are one variant's)
+            index = np.empty(self.size, dtype=np.int64)
+            for lanes in np.split(np.arange(self.size), self.copies):
+                index[lanes] = np.searchsorted(cumulative[:, lanes[0]], draw[lanes], side="right")
+            np.minimum(index, len(venues) - 1, out=index)
         self.place_venues(slot, venues[index], self.negotiating)
         self.slot_cost_from_venues(slot)
 
@@ -710,7 +738,7 @@ class BatchState:
         if self.shocks.collapse_shocked:
             risk = np.clip(np.add(self.shocks.collapse, risk, out=self._float2), 0.0, 1.0, out=self._float2)
         else:
-            risk = min(max(float(risk), 0.0), 1.0)
+            risk = clamp_risk(risk)
         collapse = np.less(draw, risk, out=self._mask2)
         collapse &= preparing
         self.collapses += collapse
@@ -724,13 +752,16 @@ class BatchState:
         np.putmask(self.phase, done, HELD)
         np.putmask(self.summit_round, done, t)
 
-    def _prepare_in(self, t: int, lanes: np.ndarray, draw: np.ndarray, risk: float) -> None:
+    def _prepare_in(self, t: int, lanes: np.ndarray, draw: np.ndarray, risk: float | np.ndarray) -> None:
         """:meth:`prepare` in the runs ``lanes`` (those preparing), with this round's uniforms
-        ``draw`` and collapse risk ``risk`` before the shocks' effects."""
+        ``draw`` and collapse risk ``risk`` before the shocks' effects (one per lane, or one
+        for all)."""
+        if np.ndim(risk):
+            risk = risk[lanes]
         if self.shocks.collapse_shocked:
             risk = np.clip(self.shocks.collapse[lanes] + risk, 0.0, 1.0)
         else:
-            risk = min(max(float(risk), 0.0), 1.0)
+            risk = clamp_risk(risk)
         collapse = draw[lanes] < risk
         hit = lanes[collapse]
         self.collapses[hit] += 1
@@ -766,7 +797,8 @@ class BatchState:
             slot = np.argmax(won, axis=0)
             venue = agreed_venue = self.slots[slot, lanes]
             if self._unlisted_draw is not None:  # eq. (10): moved to a venue not on the list
-                moved = self._unlisted_draw[lanes] < self.inputs.unlisted_share
+                share = self.inputs.unlisted_share
+                moved = self._unlisted_draw[lanes] < (share[lanes] if np.ndim(share) else share)
                 venue = np.where(moved, self.inputs.unlisted, venue)
             self.venue[lanes] = venue
             self.parties[lanes] = self._attendees(venue, lanes)

@@ -79,7 +79,7 @@ def propose_logit(state: BatchState, k: int, t: int, first: int, active: np.ndar
     _place_drawn(state, k, first, active, state.inputs.mediator[k].rationality)
 
 
-def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float) -> None:
+def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float | np.ndarray) -> None:
     spec = state.inputs.mediator[k]
     lanes, rest, picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality, active)
     for offset, (venue, cost) in enumerate(picks):
@@ -143,12 +143,13 @@ def most_acceptable(state: BatchState, k: int, width: int) -> tuple[np.ndarray, 
 
 
 def drawn_by_acceptance(
-    state: BatchState, listed: np.ndarray, width: int, rationality: float = 1.0, active: np.ndarray | None = None,
+    state: BatchState, listed: np.ndarray, width: int, rationality: float | np.ndarray = 1.0,
+    active: np.ndarray | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None, list[tuple[np.ndarray, np.ndarray]]]:
     """Eqs. (7') and (7''): ``width`` distinct venues of the list, each drawn with
     probability proportional to its joint acceptance prod_i p_iv now (1 / cost) raised to
-    ``rationality``, one uniform per run and pick; where no listed venue can be accepted
-    at all, the first listed, at an infinite cost.
+    ``rationality`` (one number, or one per run), one uniform per run and pick; where no
+    listed venue can be accepted at all, the first listed, at an infinite cost.
 
     Returns ``(lanes, rest, picks)``: each pick's venue and cost in the runs ``lanes``
     (None: in every run, the runs not ``active`` with the first listed at an infinite
@@ -181,6 +182,8 @@ def drawn_by_acceptance(
         costs = np.stack([state.cost_row(int(v)) for v in listed])  # (listed, runs)
     else:
         costs = state.costs.at_lanes(listed, lanes)
+    if np.ndim(rationality) and lanes is not None:
+        rationality = rationality[lanes]
     weights = choice_weights(costs, rationality)
     columns = np.arange(costs.shape[1])
     picks = []
@@ -206,15 +209,18 @@ def _spread(values: np.ndarray, lanes: np.ndarray, size: int, fill: float) -> np
     return out
 
 
-def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
+def choice_weights(costs: np.ndarray, rationality: float | np.ndarray) -> np.ndarray:
     """Unnormalised logit weights J^rationality of venues with joint costs ``costs``
     (listed, runs): 0 where the cost is infinite (a red line). Rationality 1 is 1 / cost
     exactly (eq. 7'); otherwise (lowest cost / cost)^rationality per run, so the cheapest
-    open venue has weight 1 and a large rationality never underflows to all zeros."""
-    if rationality == 1.0:
+    open venue has weight 1 and a large rationality never underflows to all zeros. A
+    rationality per run (one per column) is never one of the special values
+    (:data:`sim.engine.stacked.SPECIAL_RATIONALITY`)."""
+    special = np.ndim(rationality) == 0
+    if special and rationality == 1.0:
         with np.errstate(divide="ignore"):
             return 1.0 / costs  # 0 where a red line makes the cost infinite
-    if rationality == 0.0:
+    if special and rationality == 0.0:
         return np.isfinite(costs).astype(float)  # uniform over the venues that can be accepted
     lowest = costs.min(axis=0)
     with np.errstate(invalid="ignore"):  # inf / inf where every venue is red-lined
@@ -222,7 +228,7 @@ def choice_weights(costs: np.ndarray, rationality: float) -> np.ndarray:
     # Costs are >= 1 or +inf, so the ratio is in [0, 1] except NaN exactly where every
     # venue is red-lined (inf / inf): fmax turns that NaN into 0 and leaves the rest.
     np.fmax(ratio, 0.0, out=ratio)
-    if rationality == 2.0:
+    if special and rationality == 2.0:
         return np.square(ratio, out=ratio)
     return np.power(ratio, rationality, out=ratio)
 

@@ -33,7 +33,7 @@ from sim.errors import UsageError
 from sim.execution.journal import JournalSession, journaled_tallies
 from sim.scenario.loader import load_document, scenario_from_document
 from sim.engine.inputs import compile_inputs
-from sim.execution.runner import stage_tally
+from sim.execution.runner import BATCH_SIZE, stage_tallies
 from sim.scenario.schema import Scenario
 from sim.execution.aggregate import Tally
 from sim.scenario.distributions import Distribution
@@ -48,18 +48,26 @@ MAX_STAGES = 10
 
 
 @dataclass(frozen=True)
-class PointJob:
-    """One sample point: a scenario to simulate with the shared seed, at one stage."""
+class PointsJob:
+    """Consecutive sample points: scenarios to simulate with the shared seed, at one stage."""
 
-    scenario: Scenario
+    scenarios: tuple[Scenario, ...]
     runs: int
     seed: int
     stage: int = 0
 
 
-def simulate_point(job: PointJob) -> Tally:
-    """Simulate one point in this worker (module level, so process pools can send it)."""
-    return stage_tally(compile_inputs(job.scenario), job.seed, job.runs, job.stage)
+def simulate_points(job: PointsJob) -> list[Tally]:
+    """Simulate the job's points in this worker (module level, so process pools can send
+    it), side by side in shared batches where they differ only in per-lane numbers
+    (:func:`~sim.execution.runner.stage_tallies`): each point's counts are those of its
+    own batches."""
+    return stage_tallies([compile_inputs(s) for s in job.scenarios], job.seed, job.runs, job.stage)
+
+
+def points_per_job(runs: int) -> int:
+    """How many points a job simulates: as many as fill one batch (10 of 1,000 runs)."""
+    return max(1, BATCH_SIZE // min(runs, BATCH_SIZE))
 
 
 def point_scenarios(document: Any, file: str, scenario: Scenario, paths: Sequence[str],
@@ -78,14 +86,17 @@ def evaluate_points(scenarios: Sequence[Scenario], *, runs: int, seed: int, stag
     """The tally of ``runs`` runs at each point, all from stage ``stage`` of the same seed.
 
     The same seed at every point gives common random numbers; another stage gives fresh
-    runs to add (:func:`~sim.execution.runner.stage_tally`). Each point's tally is
-    journaled as it arrives, so an interrupted analysis resumes.
+    runs to add (:func:`~sim.execution.runner.stage_tally`). The points go to the workers
+    :func:`points_per_job` at a time; each point's tally is journaled as it arrives, so an
+    interrupted analysis resumes.
     """
-    jobs = [PointJob(s, runs, seed, stage) for s in scenarios]
-    identities = [f"point, {runs} runs, seed {seed}, stage {stage}\n{s.model_dump_json()}" for s in scenarios]
+    names = [f"point, {runs} runs, seed {seed}, stage {stage}\n{s.model_dump_json()}" for s in scenarios]
+    step = points_per_job(runs)
+    jobs = [PointsJob(tuple(scenarios[k:k + step]), runs, seed, stage) for k in range(0, len(scenarios), step)]
+    identities = [tuple(names[k:k + step]) for k in range(0, len(scenarios), step)]
     first = scenarios[0]
     shape = (first.time.rounds, len(first.venues))
-    return journaled_tallies(backend, simulate_point, jobs, identities, journal, shape, progress)
+    return journaled_tallies(backend, simulate_points, jobs, identities, journal, shape, progress)
 
 
 def noise_share(y: np.ndarray, runs: int) -> float:

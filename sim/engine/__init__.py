@@ -10,6 +10,8 @@
   (`STRATEGIES`).
 - `model`: the SimPy process that drives the rounds (`simulate_batch`).
 - `outcome`: one flat record per run (`BatchOutcome`), stored column-wise.
+- `stacked`: several variants of a scenario side by side in one batch, each a block of
+  lanes with its own per-lane numbers and the random numbers it would draw alone.
 
 The engine reads only the scenario layer; it does no I/O and never prints.
 """

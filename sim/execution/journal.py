@@ -157,9 +157,9 @@ class JournalSession:
 
 def journaled_tallies(
     backend: "Backend",
-    function: Callable[[Job], Tally],
+    function: Callable[[Job], Tally | list[Tally]],
     jobs: Sequence[Job],
-    identities: Sequence[str],
+    identities: Sequence[str | tuple[str, ...]],
     journal: JournalSession | None,
     shape: tuple[int, int],
     progress: Callable[[int, int], None] | None = None,
@@ -167,29 +167,36 @@ def journaled_tallies(
     """``function(job)`` for every job, in order, each result journaled as it arrives.
 
     For commands made of many independent simulations (sensitivity and discovery points,
-    propagation draws): on resume, jobs whose tally was journaled are not run again.
-    ``identities[k]`` names job ``k``'s result; ``shape`` is (rounds, venues). The jobs
-    share one journal folder (named by the first job's identity, so the same command finds
-    it again), each tally an entry named by a hash of its job's identity: a folder per job
-    cost a sensitivity analysis of 1,664 points some 20 ms of file-system work per point
-    in this process (creating, listing and removing them).
+    propagation draws): on resume, jobs whose tallies were journaled are not run again.
+    ``identities[k]`` names job ``k``'s result: a string for a job that gives one tally, a
+    tuple of strings for one that gives a list of as many (several points simulated
+    together); the tallies come back flat, in order. ``shape`` is (rounds, venues). The jobs
+    share one journal folder (named by the first identity, so the same command finds it
+    again), each tally an entry named by a hash of its identity: a folder per job cost a
+    sensitivity analysis of 1,664 points some 20 ms of file-system work per point in this
+    process (creating, listing and removing them).
     """
     if not jobs:
         return []
-    saved = journal.job("tallies", identities[0]) if journal else None
-    keys = [hashlib.sha256(identity.encode()).hexdigest()[:32] for identity in identities]
-    tallies: list[Tally | None] = [
-        saved.load(key, *shape)[0] if saved is not None and saved.finished(key) else None for key in keys
-    ]
-    pending = [k for k, tally in enumerate(tallies) if tally is None]
-    done = len(jobs) - len(pending)
+    names = [(identity,) if isinstance(identity, str) else identity for identity in identities]
+    saved = journal.job("tallies", names[0][0]) if journal else None
+    keys = [[hashlib.sha256(name.encode()).hexdigest()[:32] for name in job_names] for job_names in names]
+    tallies: list[list[Tally] | None] = [None] * len(jobs)
+    if saved is not None:
+        for k, job_keys in enumerate(keys):
+            if all(saved.finished(key) for key in job_keys):
+                tallies[k] = [saved.load(key, *shape)[0] for key in job_keys]
+    pending = [k for k, found in enumerate(tallies) if found is None]
+    total = sum(map(len, names))
+    done = total - sum(len(names[k]) for k in pending)
     if progress is not None and done:
-        progress(done, len(jobs))
-    for k, tally in zip(pending, backend.map(function, (jobs[k] for k in pending))):
-        tallies[k] = tally
+        progress(done, total)
+    for k, result in zip(pending, backend.map(function, (jobs[k] for k in pending))):
+        tallies[k] = result if isinstance(identities[k], tuple) else [result]
         if saved is not None:
-            saved.save(keys[k], tally, None)
-        done += 1
+            for key, tally in zip(keys[k], tallies[k]):
+                saved.save(key, tally, None)
+        done += len(names[k])
         if progress is not None:
-            progress(done, len(jobs))
-    return tallies  # type: ignore[return-value]  # every slot is filled now
+            progress(done, total)
+    return [tally for found in tallies for tally in found]  # type: ignore[union-attr]  # every job is done now

@@ -125,6 +125,7 @@ class BatchState:
         self.unanswered = np.zeros((n, size), dtype=np.int64)
         # Eq. (8'): a uniform per run and round for each principal that draws its counter-proposal.
         self._counter_draw = np.empty(size) if (inputs.counter_rationality >= 0).any() else None
+        self._counter_totals: dict[int, tuple[np.ndarray, bool]] = {}  # per principal, this epoch's (8')
 
     def _init_mediators(self, attention: np.random.Generator | None) -> None:
         """Engagement, patience and pressure per mediator and run."""
@@ -403,6 +404,7 @@ class BatchState:
         epoch = self.structure.epochs[k]
         self.inputs = self.structure.in_epoch(k)
         self.costs.restructure(epoch.utility, epoch.available, self.inputs.mediator)
+        self._counter_totals.clear()
         self._spare = np.concatenate([np.zeros(0, dtype=np.int64)] + [
             np.arange(self.slot_start[m] + md.per_round, self.slot_start[m + 1], dtype=np.int64)
             for m, md in enumerate(self.inputs.mediator)])
@@ -545,13 +547,13 @@ class BatchState:
         """Eq. (8'): principal ``i``'s counter-proposal drawn among its own acceptable venues,
         P(v) proportional to exp(rationality * u_iv), one uniform per run and round (drawn
         whatever happened). The utilities are read from the venues' odds now,
-        u_iv = -log(odds_iv) / b_i, so they are this round's."""
-        log_odds = np.log(self.venue_odds[i, venues])  # (venues,), or (venues, runs) per lane
-        weights = np.exp(-(rationality / float(self.inputs.sharpness[i])) * (log_odds - log_odds.min(axis=0)))
-        cumulative = np.cumsum(weights, axis=0)
+        u_iv = -log(odds_iv) / b_i, so they are this epoch's (the running totals are kept
+        until a structure epoch changes the venues' odds)."""
+        cumulative, finite = self._counter_totals.get(i) or self._counter_totals.setdefault(
+            i, self._counter_weights(i, venues, rationality))
         draw = self.rng.random(out=self._counter_draw)
         draw *= cumulative[-1]
-        if np.isfinite(cumulative).all():
+        if finite:
             index = pick(cumulative if cumulative.ndim == 2 else cumulative[:, None], draw)
         elif cumulative.ndim == 1:  # a NaN or +inf total (no venue's weight is finite): searchsorted's own rule
             index = np.minimum(np.searchsorted(cumulative, draw, side="right"), len(venues) - 1)
@@ -562,6 +564,14 @@ class BatchState:
             np.minimum(index, len(venues) - 1, out=index)
         self.place_venues(slot, venues[index], self.negotiating)
         self.slot_cost_from_venues(slot)
+
+    def _counter_weights(self, i: int, venues: np.ndarray, rationality: float) -> tuple[np.ndarray, bool]:
+        """Eq. (8'): the running totals of principal ``i``'s weights over ``venues``, and
+        whether they are all finite."""
+        log_odds = np.log(self.venue_odds[i, venues])  # (venues,), or (venues, runs) per lane
+        weights = np.exp(-(rationality / float(self.inputs.sharpness[i])) * (log_odds - log_odds.min(axis=0)))
+        cumulative = np.cumsum(weights, axis=0)
+        return cumulative, bool(np.isfinite(cumulative).all())
 
     def place_gatherings(self, t: int) -> None:
         """Eq. (4c): each gathering whose slot is open in round ``t`` puts its venue on the

@@ -4,10 +4,10 @@
 
 Compiles the scenario at its nominal values and, for each uncertain parameter, with that
 parameter alone set to each quantile of its distribution (as ``sim sensitivity`` would),
-and prints the ``ModelInputs`` fields that differ. Points of a sensitivity analysis could
-share an engine batch only if what they change is numbers the engine could hold per lane,
-not the structure (a favourite, a red line, a venue list): docs/performance.md, "Analyses
-at their defaults", quotes this for base.yaml.
+and prints the ``ModelInputs`` fields that differ. Points of a sensitivity analysis share
+an engine batch when what they change is numbers the engine holds per lane
+(``sim.engine.stacked.LANE_FIELDS``), not the structure (a favourite, a red line, a venue
+list): docs/performance.md, "Analyses at their defaults", quotes this for base.yaml.
 """
 
 from __future__ import annotations

@@ -140,7 +140,7 @@ class JointCosts:
             row.fill(np.inf)
             if len(live):
                 odds = self._odds_in(0 if self._venue_group is None else int(self._venue_group[v]), live)
-                row[live] = self._venue_cost(odds, self.venue_odds[:, v, live] if self.lanes_vary else self.venue_odds[:, v])
+                row[live] = self._venue_cost(odds, self._in_lanes(self.venue_odds[:, v], live))
         else:
             odds = self.odds if self._venue_group is None else self._group_odds[self._venue_group[v]]
             self._venue_cost(odds, self.venue_odds[:, v], out=row, factor=self._factor)
@@ -159,8 +159,15 @@ class JointCosts:
             layer = int(groups[0])
         live = self.live_lanes()
         odds = self._odds_in(layer, live) if lanes is live else np.take(self._group_odds[layer], lanes, axis=1)
-        venue_odds = self.venue_odds[:, venues][:, :, lanes] if self.lanes_vary else self.venue_odds[:, venues][:, :, None]
-        return self._venue_cost(odds[:, None, :], venue_odds)
+        return self._venue_cost(odds[:, None, :], self._in_lanes(self.venue_odds[:, venues], lanes))
+
+    def _in_lanes(self, venue_odds: np.ndarray, lanes: np.ndarray | None = None) -> np.ndarray:
+        """Venue odds (a slice of ``venue_odds``) shaped to multiply principals' odds in the
+        runs ``lanes`` (None: every run): their columns there when they are per lane, else
+        with an axis of one for the runs."""
+        if not self.lanes_vary:
+            return venue_odds[..., None]
+        return venue_odds if lanes is None else venue_odds[..., lanes]
 
     @staticmethod
     def _venue_cost(odds: np.ndarray, venue_odds: np.ndarray, out: np.ndarray | None = None,
@@ -198,8 +205,7 @@ class JointCosts:
         if live is not None:
             block.fill(np.inf)
             if len(live):
-                venue_odds = listed_odds[:, :, live] if self.lanes_vary else listed_odds[:, :, None]
-                block[:, live] = self._venue_cost(self._odds_in(group, live)[:, None, :], venue_odds)
+                block[:, live] = self._venue_cost(self._odds_in(group, live)[:, None, :], self._in_lanes(listed_odds, live))
             for row, j in enumerate(open_):
                 self._rows.setdefault(int(listed[j]), block[row])
             return block
@@ -209,8 +215,8 @@ class JointCosts:
         step = self._block_rows
         for start in range(0, len(open_), step):
             part = block[start:start + step]
-            venue_odds = listed_odds[:, start:start + step] if self.lanes_vary else listed_odds[:, start:start + step, None]
-            self._venue_cost(odds[:, None, :], venue_odds, out=part, factor=self._block_factor[: len(part)])
+            self._venue_cost(odds[:, None, :], self._in_lanes(listed_odds[:, start:start + step]), out=part,
+                             factor=self._block_factor[: len(part)])
         for row, j in enumerate(open_):
             self._rows.setdefault(int(listed[j]), block[row])
         return block

@@ -22,7 +22,7 @@ rationality).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Hashable, Sequence
+from typing import Any, Hashable, Iterator, Sequence
 
 import numpy as np
 
@@ -86,19 +86,45 @@ def _fingerprint(value: Any, path: str) -> Hashable:
     return value
 
 
+def in_lanes(value: float | np.ndarray, lanes: np.ndarray) -> float | np.ndarray:
+    """A field of one number (no axes of its own) in the runs ``lanes``: its values there
+    when it has one per lane, else the number itself."""
+    return value[lanes] if np.ndim(value) else value
+
+
+def stacks(points: Sequence[ModelInputs], width: int, most: int) -> Iterator[tuple[list[int], ModelInputs]]:
+    """The batches that ``points`` run in, ``width`` lanes each: groups of at most
+    ``most`` points that share :func:`stack_key`, in the order of their first point, each
+    with its batch's inputs (a point alone: its own)."""
+    if len(points) == 1:
+        yield [0], points[0]
+        return
+    groups: dict[Hashable, list[int]] = {}
+    for k, inputs in enumerate(points):
+        groups.setdefault(stack_key(inputs), []).append(k)
+    for members in groups.values():
+        for start in range(0, len(members), most):
+            block = members[start:start + most]
+            yield block, points[block[0]] if len(block) == 1 else _stacked([points[k] for k in block], width)
+
+
 def stack_inputs(variants: Sequence[ModelInputs], width: int) -> ModelInputs:
     """The inputs of one batch of ``len(variants)`` blocks of ``width`` lanes, block ``b``
     variant ``b``: each lane field the variants disagree on gets a last axis of one value
     per lane; everything else is the first variant's. The variants must share
     :func:`stack_key` (ValueError otherwise)."""
-    first = variants[0]
-    key = stack_key(first)
+    key = stack_key(variants[0])
     if any(stack_key(v) != key for v in variants[1:]):
         raise ValueError("these inputs differ in more than the per-lane fields: simulate them apart")
-    changes: dict[str, Any] = {}
-    for name in ("readiness", "leverage", "pressure", "prep_collapse", "shock_hazard", "utility",
-                 "unlisted_share"):
-        changes[name] = _lane_values([getattr(v, name) for v in variants], width)
+    return _stacked(variants, width)
+
+
+def _stacked(variants: Sequence[ModelInputs], width: int) -> ModelInputs:
+    """:func:`stack_inputs` of variants known to share :func:`stack_key`."""
+    first = variants[0]
+    changes: dict[str, Any] = {
+        name: _lane_values([getattr(v, name) for v in variants], width) for name in LANE_FIELDS if "." not in name
+    }
     if first.track is not None:
         changes["track"] = dataclasses.replace(
             first.track,

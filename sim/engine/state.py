@@ -27,7 +27,7 @@ from sim.engine.inputs import ModelInputs, ShockGate
 from sim.engine.outcome import REASONS, BatchOutcome, format_codes
 from sim.engine.picks import pick
 from sim.engine.shocks import ShockState
-from sim.engine.stacked import per_lane
+from sim.engine.stacked import in_lanes, per_lane
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
 NEVER = np.iinfo(np.int64).max // 2
@@ -158,9 +158,8 @@ class BatchState:
         """(k, s_i L_ki) for each of ``mediators`` whose pressure principal ``i`` feels
         (one per lane when the leverage is)."""
         inputs = self.inputs
-        if per_lane(inputs.leverage, 2):
-            return [(k, inputs.sensitivity[i] * inputs.leverage[k, i]) for k in mediators if inputs.leverage[k, i].any()]
-        return [(k, float(inputs.sensitivity[i] * inputs.leverage[k, i])) for k in mediators if inputs.leverage[k, i]]
+        weights = [(k, inputs.sensitivity[i] * inputs.leverage[k, i]) for k in mediators if np.any(inputs.leverage[k, i])]
+        return [(k, weight if np.ndim(weight) else float(weight)) for k, weight in weights]
 
     def _init_gatherings(self, starts: np.random.Generator | None) -> None:
         """Eq. (4c): who attends each gathering in each run, one uniform per gathering,
@@ -549,8 +548,9 @@ class BatchState:
         whatever happened). The utilities are read from the venues' odds now,
         u_iv = -log(odds_iv) / b_i, so they are this epoch's (the running totals are kept
         until a structure epoch changes the venues' odds)."""
-        cumulative, finite = self._counter_totals.get(i) or self._counter_totals.setdefault(
-            i, self._counter_weights(i, venues, rationality))
+        if i not in self._counter_totals:
+            self._counter_totals[i] = self._counter_weights(i, venues, rationality)
+        cumulative, finite = self._counter_totals[i]
         draw = self.rng.random(out=self._counter_draw)
         draw *= cumulative[-1]
         if finite:
@@ -766,8 +766,7 @@ class BatchState:
         """:meth:`prepare` in the runs ``lanes`` (those preparing), with this round's uniforms
         ``draw`` and collapse risk ``risk`` before the shocks' effects (one per lane, or one
         for all)."""
-        if np.ndim(risk):
-            risk = risk[lanes]
+        risk = in_lanes(risk, lanes)
         if self.shocks.collapse_shocked:
             risk = np.clip(self.shocks.collapse[lanes] + risk, 0.0, 1.0)
         else:
@@ -807,8 +806,7 @@ class BatchState:
             slot = np.argmax(won, axis=0)
             venue = agreed_venue = self.slots[slot, lanes]
             if self._unlisted_draw is not None:  # eq. (10): moved to a venue not on the list
-                share = self.inputs.unlisted_share
-                moved = self._unlisted_draw[lanes] < (share[lanes] if np.ndim(share) else share)
+                moved = self._unlisted_draw[lanes] < in_lanes(self.inputs.unlisted_share, lanes)
                 venue = np.where(moved, self.inputs.unlisted, venue)
             self.venue[lanes] = venue
             self.parties[lanes] = self._attendees(venue, lanes)

@@ -20,6 +20,7 @@ import numpy as np
 
 from sim.engine.inputs import MediatorInputs
 from sim.engine.picks import pick, running_totals
+from sim.engine.stacked import in_lanes
 from sim.engine.state import BatchState
 
 #: ``strategy(state, k, t, first, active)``: fill mediator ``k``'s slots in round ``t``.
@@ -182,9 +183,7 @@ def drawn_by_acceptance(
         costs = np.stack([state.cost_row(int(v)) for v in listed])  # (listed, runs)
     else:
         costs = state.costs.at_lanes(listed, lanes)
-    if np.ndim(rationality) and lanes is not None:
-        rationality = rationality[lanes]
-    weights = choice_weights(costs, rationality)
+    weights = choice_weights(costs, rationality if lanes is None else in_lanes(rationality, lanes))
     columns = np.arange(costs.shape[1])
     picks = []
     for n, draw in enumerate(draws):

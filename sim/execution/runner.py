@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from sim.engine.inputs import ModelInputs, compile_inputs
 from sim.execution.journal import JournalSession
 from sim.engine.model import simulate_batch
 from sim.engine.outcome import BatchOutcome
-from sim.engine.stacked import stack_inputs, stack_key
+from sim.engine.stacked import stacks
 from sim.scenario.fields import parse_date
 from sim.scenario.schema import MAX_RUNS, Scenario
 from sim.stats import Estimate, wilson_half_width
@@ -93,20 +93,13 @@ def stage_tallies(points: Sequence[ModelInputs], seed: int, runs: int, stage: in
     lanes = min(runs, BATCH_SIZE)
     batches = -(-runs // lanes)
     tallies = [Tally(*tally_shape(p)) for p in points]
-    groups: dict[Hashable, list[int]] = {}
-    for k, p in enumerate(points):
-        groups.setdefault(stack_key(p), []).append(k)
-    per_batch = max(1, BATCH_SIZE // lanes)
-    for members in groups.values():
-        for start in range(0, len(members), per_batch):
-            block = members[start:start + per_batch]
-            inputs = points[block[0]] if len(block) == 1 else stack_inputs([points[k] for k in block], lanes)
-            for j in range(batches):
-                count = min(lanes, runs - j * lanes)
-                outcome = simulate_batch(inputs, batch_seed(seed, stage * batches + j), lanes * len(block),
-                                         copies=len(block))
-                for b, k in enumerate(block):
-                    tallies[k].add(Tally.of(outcome.section(b * lanes, count), *tally_shape(points[k])))
+    for block, inputs in stacks(points, lanes, max(1, BATCH_SIZE // lanes)):
+        for j in range(batches):
+            count = min(lanes, runs - j * lanes)
+            outcome = simulate_batch(inputs, batch_seed(seed, stage * batches + j), lanes * len(block),
+                                     copies=len(block))
+            for b, k in enumerate(block):
+                tallies[k].add(Tally.of(outcome.section(b * lanes, count), *tally_shape(points[k])))
     return tallies
 
 

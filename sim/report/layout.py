@@ -35,10 +35,16 @@ def show(table: Table, console: Console) -> None:
 
 
 def _layouts(table: Table) -> Iterator[Table]:
-    """The table as rich lays it out, then with wrapping cells, then with dotted headers
-    broken too (only when some header has a dot: otherwise it is the layout before)."""
+    """The table as rich lays it out, then with wrapping cells (only when some column does
+    not wrap), then with dotted headers broken too (only when some header has a dot).
+
+    A layout is skipped when it would render as the one before: where every column wraps
+    already, the wrapping copy gets the same widths and wraps at the same spaces, and a
+    word wider than its column is cut in both (an ellipsis or a fold), so the same words
+    stand whole."""
     yield table
-    yield _wrapping(table, dotted_headers=False)
+    if any(column.no_wrap for column in table.columns):
+        yield _wrapping(table, dotted_headers=False)
     if any(isinstance(column.header, str) and "." in column.header for column in table.columns):
         yield _wrapping(table, dotted_headers=True)
 

@@ -115,3 +115,30 @@ def test_explain_loads_no_simulation_code():
                             "sim.report.tables", "sim.report.export"}
     assert simulating == set()
     assert "simpy" not in packages(loaded)
+
+
+#: Imports the command line and numpy, then prints OPENBLAS_NUM_THREADS and the process's
+#: thread count (Linux's /proc): OpenBLAS starts its threads when numpy is imported.
+_THREADS_AFTER_IMPORT = """
+import os, sys
+import sim.cli
+import numpy
+with open("/proc/self/status") as status:
+    threads = next(line.split()[1] for line in status if line.startswith("Threads:"))
+print(os.environ.get("OPENBLAS_NUM_THREADS"), threads)
+"""
+
+
+def _threads_after_import(**environment: str) -> list[str]:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    env.update(environment, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run([sys.executable, "-c", _THREADS_AFTER_IMPORT], cwd=REPO, capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the thread count from Linux's /proc")
+def test_the_command_line_starts_numpy_with_one_blas_thread_unless_told_otherwise():
+    assert _threads_after_import() == ["1", "1"]  # no idle OpenBLAS threads spinning at start-up
+    assert _threads_after_import(OPENBLAS_NUM_THREADS="2")[0] == "2"  # the user's setting stands

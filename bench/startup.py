@@ -29,12 +29,19 @@ there); the same-run ratio of each command's median wall time to the median pass
 with the wall time it means at that speed (ratio x 2.64 s). This machine's CPU speed swung
 4-5x within one day at the same low load average, so this scaled figure, not the raw one,
 is what meets a target or not.
+
+Run it with the Python of an environment installed as the README installs sim
+(``python3 -m venv /tmp/user && /tmp/user/bin/pip install .``, then
+``/tmp/user/bin/python bench/startup.py``): a development install (``pip install -e``)
+adds an import finder to every interpreter's start-up, about 10 ms here, which no user's
+``sim`` pays. The script says so when it finds one.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import site
 import statistics
 import subprocess
 import tempfile
@@ -73,6 +80,12 @@ def timed(arguments: list[str], tree: Path, environment: dict[str, str]) -> tupl
     return wall, usage.ru_utime + usage.ru_stime
 
 
+def editable_install() -> bool:
+    """Whether this interpreter's site-packages hold a development install's import finder
+    (setuptools names it ``__editable___*_finder.py``): the commands' interpreters load it too."""
+    return any(any(Path(folder).glob("__editable__*finder.py")) for folder in site.getsitepackages())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -81,6 +94,9 @@ def main() -> None:
     args = parser.parse_args()
     trees = [ROOT] + ([Path(args.against).resolve()] if args.against else [])
     print(f"load average: {load_average()}")
+    if editable_install():
+        print("note: sim is installed here in development (editable) mode, whose import finder adds about 10 ms "
+              "to every command; run this with an environment installed by `pip install .` for a user's figures")
     print(f"{'command':36s} {'wall s':>7s} {'cpu s':>7s} {'cpu min':>8s} {'cpu max':>8s}  wall target  tree")
     passes: list[float] = []
     walls: dict[tuple[str, Path], float] = {}

@@ -82,6 +82,9 @@ def propose_logit(state: BatchState, k: int, t: int, first: int, active: np.ndar
 
 def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rationality: float | np.ndarray) -> None:
     spec = state.inputs.mediator[k]
+    if state.costs.hopeless[k]:  # no listed venue can be accepted in any run: no cost to work out
+        _place_first_listed(state, spec, first, active)
+        return
     lanes, rest, picks = drawn_by_acceptance(state, spec.proposes, spec.per_round, rationality, active)
     for offset, (venue, cost) in enumerate(picks):
         slot = first + offset
@@ -93,6 +96,16 @@ def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rati
         if rest is not None:  # not live: the first listed, at an infinite cost
             state.mark_venue(slot, int(spec.proposes[0]), rest)
         state.place_at(slot, lanes, venue, cost)
+
+
+def _place_first_listed(state: BatchState, spec: MediatorInputs, first: int, active: np.ndarray) -> None:
+    """What :func:`drawn_by_acceptance` chooses when no listed venue can be accepted in any
+    run (each pick the first listed, at an infinite cost), placed without working out a
+    cost: its uniforms are drawn all the same, so no other random number moves."""
+    _pick_draws(state, spec.per_round)
+    for offset in range(spec.per_round):  # the later picks find the first listed on the table already
+        state.probability[first + offset].fill(np.inf)
+        state.mark_venue(first + offset, int(spec.proposes[0]), active)
 
 
 def propose_best(state: BatchState, k: int, t: int, first: int, active: np.ndarray) -> None:
@@ -162,7 +175,7 @@ def drawn_by_acceptance(
     that offers now and then proposes in few of them), and, when few runs are live (see
     :meth:`JointCosts.live_lanes`), only in those: elsewhere every listed venue costs
     +inf, so the choice is the first listed."""
-    draws = [state.rng.random(state.size) for _ in range(width)]
+    draws = _pick_draws(state, width)
     size = state.size
     lanes = None if active is None else active.nonzero()[0]
     rest = None
@@ -199,6 +212,12 @@ def drawn_by_acceptance(
         picks = [(_spread(venue, lanes, size, listed[0]), _spread(cost, lanes, size, np.inf)) for venue, cost in picks]
         lanes = None
     return lanes, rest, picks
+
+
+def _pick_draws(state: BatchState, width: int) -> list[np.ndarray]:
+    """The uniforms of ``width`` drawn picks, one per run each (eqs. 7', 7''), in the
+    stream's order; drawn whether or not the choice needs them (common random numbers)."""
+    return [state.rng.random(state.size) for _ in range(width)]
 
 
 def _spread(values: np.ndarray, lanes: np.ndarray, size: int, fill: float) -> np.ndarray:

@@ -126,3 +126,45 @@ def test_first_pick_chances_match_the_simulated_round_one_picks():
     expected = p_g * chances["g"] / (p_g * chances["g"] + p_h * chances["h"])
     share = result.summary.venue_given_summit["g"]
     assert abs(share.value - expected) <= 4 * math.sqrt(expected * (1 - expected) / share.trials)
+
+
+def test_a_host_none_of_whose_venues_can_be_accepted_places_the_first_listed_as_the_full_choice_would(monkeypatch):
+    """A drawn choice among venues every one of which some principal red-lines is the first
+    listed at an infinite cost in every run: the engine places that without working out a
+    cost, and the runs come out exactly as from the choice worked out in full."""
+    import numpy as np
+
+    from sim.analysis.trace import trace_run
+    from sim.engine.costs import JointCosts
+    from sim.engine.inputs import compile_inputs
+    from sim.engine.model import simulate_batch
+    from sim.engine.outcome import FIELDS
+
+    doc = document()
+    doc["venues"]["n"] = dict(name="N", country="W")
+    doc["actors"]["b"]["red_lines"] = ["n"]
+    doc["actors"]["j"] = dict(role="mediator", name="J", pressure=dict(start=0.5, growth=0.0, cap=5.0),
+                              proposes=["m", "n"], strategy="logit", rationality=2.0, proposals_per_round=2,
+                              offer_hazard=0.5)
+    scenario = scenario_from_document(doc)
+    inputs = compile_inputs(scenario)
+    assert JointCosts(inputs, 10, np.zeros((1, 2, 10))).hopeless == [False, True]
+
+    def outcomes():
+        batch = simulate_batch(inputs, np.random.SeedSequence(3, spawn_key=(0,)), 4_000)
+        told = [trace_run(scenario, run, seed=3).as_dict() for run in range(12)]  # every offer, round by round
+        return {"traces": told, **{field: np.array(getattr(batch, field)) for field in FIELDS}}
+
+    skipped = outcomes()
+    derive = JointCosts._derive
+
+    def worked_out_in_full(self):
+        derive(self)
+        self.hopeless = [False] * len(self.hopeless)
+
+    monkeypatch.setattr(JointCosts, "_derive", worked_out_in_full)
+    full = outcomes()
+    assert skipped["held"].any()  # summits happen: k's proposals are accepted
+    assert skipped["traces"] == full["traces"]
+    for field in FIELDS:
+        np.testing.assert_array_equal(skipped[field], full[field], err_msg=field)

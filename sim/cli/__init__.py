@@ -7,7 +7,8 @@ what happened) last (the order of `sim --help`).
 
 Before numpy is first imported, the command line asks OpenBLAS for one thread (unless the
 environment says otherwise): sim does no linear algebra worth a thread, and OpenBLAS
-starts one per core at import, whose spinning cost about 35 ms of CPU per process here.
+starts one per core at import, whose spinning cost about 0.1 s of CPU per `sim explain` or
+`sim run` here.
 """
 
 import os

@@ -42,12 +42,19 @@ with open(listing, "w") as handle:
 RENDERERS = ("rich", "matplotlib", "jinja2")
 
 
+def fresh_environment(*dropped: str, **settings: str) -> dict[str, str]:
+    """This process's environment for a fresh interpreter: this checkout's sim first on the
+    path, the variables ``dropped`` unset and ``settings`` set."""
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment.update(settings, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+    return environment
+
+
 @functools.lru_cache(maxsize=None)
 def loaded_by(*arguments: str) -> frozenset[str]:
     """The modules loaded once ``sim ARGUMENTS...`` has run in a fresh interpreter (run
     once per argument list, however many tests ask)."""
-    environment = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
-    environment.pop("SIM_SCHEDULER", None)
+    environment = fresh_environment("SIM_SCHEDULER")
     with tempfile.TemporaryDirectory() as folder:
         listing = Path(folder) / "modules.json"
         finished = subprocess.run([sys.executable, "-c", _RUN_AND_LIST, str(listing), *arguments], cwd=REPO,
@@ -120,7 +127,7 @@ def test_explain_loads_no_simulation_code():
 #: Imports the command line and numpy, then prints OPENBLAS_NUM_THREADS and the process's
 #: thread count (Linux's /proc): OpenBLAS starts its threads when numpy is imported.
 _THREADS_AFTER_IMPORT = """
-import os, sys
+import os
 import sim.cli
 import numpy
 with open("/proc/self/status") as status:
@@ -129,11 +136,9 @@ print(os.environ.get("OPENBLAS_NUM_THREADS"), threads)
 """
 
 
-def _threads_after_import(**environment: str) -> list[str]:
-    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
-    env.update(environment, PYTHONPATH=os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]))
+def _threads_after_import(**settings: str) -> list[str]:
     done = subprocess.run([sys.executable, "-c", _THREADS_AFTER_IMPORT], cwd=REPO, capture_output=True, text=True,
-                          env=env, timeout=120)
+                          env=fresh_environment("OPENBLAS_NUM_THREADS", **settings), timeout=120)
     assert done.returncode == 0, done.stderr
     return done.stdout.split()
 

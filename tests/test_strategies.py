@@ -6,9 +6,15 @@ from __future__ import annotations
 import math
 import typing
 
+import numpy as np
 import pytest
 
+from sim.analysis.trace import trace_run
 from sim.analysis.zone import analyse_zone
+from sim.engine.costs import JointCosts
+from sim.engine.inputs import compile_inputs
+from sim.engine.model import simulate_batch
+from sim.engine.outcome import FIELDS
 from sim.engine.strategies import FIRST_PICK, STRATEGIES
 from sim.scenario.loader import scenario_from_document
 from sim.scenario.schema import Mediator
@@ -132,14 +138,6 @@ def test_a_host_none_of_whose_venues_can_be_accepted_places_the_first_listed_as_
     """A drawn choice among venues every one of which some principal red-lines is the first
     listed at an infinite cost in every run: the engine places that without working out a
     cost, and the runs come out exactly as from the choice worked out in full."""
-    import numpy as np
-
-    from sim.analysis.trace import trace_run
-    from sim.engine.costs import JointCosts
-    from sim.engine.inputs import compile_inputs
-    from sim.engine.model import simulate_batch
-    from sim.engine.outcome import FIELDS
-
     doc = document()
     doc["venues"]["n"] = dict(name="N", country="W")
     doc["actors"]["b"]["red_lines"] = ["n"]

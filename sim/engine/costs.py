@@ -67,13 +67,13 @@ class JointCosts:
         and per "best" mediator its listed venues that are not blocked, their principals'
         odds (N, L), and a block for their costs (L, runs)."""
         size, mediators = self._size, self._mediators
-        finite = np.isfinite(self.venue_odds[:, :-1])
-        self.blocked = ~(finite.all(axis=(0, 2)) if self.lanes_vary else finite.all(axis=0))
+        # Each venue (in each run, with per-lane venue odds): does every principal have finite odds?
+        acceptable = np.isfinite(self.venue_odds[:, :-1]).all(axis=0)
+        self.blocked = ~(acceptable.all(axis=1) if self.lanes_vary else acceptable)
         self.open_venues = [np.flatnonzero(~self.blocked[md.proposes]) for md in mediators]
         # Per mediator: whether none of its venues can be accepted in any run (each has
         # some principal's infinite odds everywhere), so that any choice is the first listed
         # at an infinite cost. Without per-lane venue odds, exactly "no open venue".
-        acceptable = finite.all(axis=0)
         anywhere = acceptable.any(axis=1) if self.lanes_vary else acceptable
         self.hopeless = [not anywhere[md.proposes].any() for md in mediators]
         self._open_odds = [self.venue_odds[:, md.proposes[o]] for md, o in zip(mediators, self.open_venues)]

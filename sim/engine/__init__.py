@@ -5,6 +5,7 @@
 - `acceptance`: eq. (2), the logit acceptance and its odds.
 - `costs`: eq. (7), venues' joint costs per run and round (`JointCosts`).
 - `picks`: inverse-CDF picks among a few options, one uniform per run.
+- `streams`: random numbers a round cannot use, passed over without drawing them.
 - `shocks`: eq. (6), random shocks and their effects (`ShockState`).
 - `strategies`: the mediator strategies, one function each, looked up by name
   (`STRATEGIES`).

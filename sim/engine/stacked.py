@@ -27,6 +27,7 @@ from typing import Any, Hashable, Iterator, Sequence
 import numpy as np
 
 from sim.engine.inputs import ModelInputs
+from sim.engine.streams import skip_uniforms
 
 #: The fields that may differ per lane, with their number of axes without the lane axis.
 #: ``mediator.rationality`` is each mediator's; ``track.*`` the negotiation track's.
@@ -174,6 +175,10 @@ class TiledGenerator:
         """Uniforms on [0, 1), shaped ``size`` or written into ``out``."""
         shape = out.shape if out is not None else tuple(np.atleast_1d(size))
         return self._tile(self._generator.random(self._block(shape)), out)
+
+    def skip(self, size: int | tuple[int, ...]) -> None:
+        """Pass over the uniforms ``random(size)`` would draw (:mod:`sim.engine.streams`)."""
+        skip_uniforms(self._generator, int(np.prod(self._block(tuple(np.atleast_1d(size))))))
 
     def standard_normal(self, size: int | tuple[int, ...]) -> np.ndarray:
         """Standard normals shaped ``size``."""

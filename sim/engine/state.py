@@ -28,6 +28,7 @@ from sim.engine.outcome import REASONS, BatchOutcome, format_codes
 from sim.engine.picks import pick
 from sim.engine.shocks import ShockState
 from sim.engine.stacked import in_lanes, per_lane
+from sim.engine.streams import pass_over
 
 NEGOTIATING, PREPARING, HELD = 0, 1, 2
 NEVER = np.iinfo(np.int64).max // 2
@@ -531,7 +532,7 @@ class BatchState:
             if slot >= 0:  # a structure epoch (6''') in which it has no venue to put forward
                 self.probability[slot].fill(np.inf)
             if self._counter_draw is not None and self.inputs.counter_rationality[i] >= 0:
-                self.rng.random(out=self._counter_draw)  # drawn whatever happened (8')
+                pass_over(self.rng, self.size)  # its uniforms (8'), which no choice needs
             return
         rationality = float(self.inputs.counter_rationality[i])
         if rationality >= 0:
@@ -563,7 +564,7 @@ class BatchState:
             for lanes in np.split(np.arange(self.size), self.copies):
                 index[lanes] = np.searchsorted(cumulative[:, lanes[0]], draw[lanes], side="right")
             np.minimum(index, len(venues) - 1, out=index)
-        self.place_venues(slot, venues[index], self.negotiating)
+        self.place_venues(slot, venues.take(index), self.negotiating)
         self.slot_cost_from_venues(slot)
 
     def _counter_weights(self, i: int, venues: np.ndarray, rationality: float) -> tuple[np.ndarray, bool]:
@@ -610,21 +611,40 @@ class BatchState:
         """
         if i != 0:
             return
-        draw = self.rng.random(out=self.draw)
         live = self.costs.live_lanes()
         if live is None:
             probability = np.reciprocal(self.probability, out=self.probability)
-            np.less(draw, probability, out=self.agreed)
+            self._draw_acceptance(probability.max(axis=1) == 0.0)
+            np.less(self.draw, probability, out=self.agreed)
             return
         # Few live runs (JointCosts.live_lanes): elsewhere every cost is +inf, so the
         # probability is 0 and nothing is agreed; the arithmetic is done in the live ones.
         flat = (live + self.size * np.arange(len(self.slots))[:, None]).reshape(-1)  # (slot, run) in the live runs
         probabilities, agreed = self.probability.reshape(-1), self.agreed.reshape(-1)
         probability = np.reciprocal(probabilities[flat])
+        self._draw_acceptance(~probability.reshape(len(self.slots), len(live)).any(axis=1))
         probabilities.fill(0.0)
         probabilities[flat] = probability
         agreed.fill(False)
-        agreed[flat] = draw.reshape(-1)[flat] < probability
+        agreed[flat] = self.draw.reshape(-1)[flat] < probability
+
+    def _draw_acceptance(self, hopeless: np.ndarray) -> None:
+        """Phase 5's uniforms, one per slot and run in table order, into ``draw``; the slots
+        ``hopeless`` marks (probability 0 in every run, so nothing can be agreed there
+        whatever the number) are passed over without drawing (:mod:`sim.engine.streams`):
+        every other number is the one drawing them all gives. A passed-over slot's numbers
+        are left as they were; compared with a probability of 0 they agree nothing."""
+        marks = hopeless.tolist()
+        start = 0
+        while start < len(marks):
+            end = start + 1
+            while end < len(marks) and marks[end] == marks[start]:
+                end += 1
+            if marks[start]:
+                pass_over(self.rng, (end - start, self.size))
+            else:
+                self.rng.random(out=self.draw[start:end])
+            start = end
 
     def set_slot_cost(self, slot: int, cost: np.ndarray) -> None:
         """The slot's cost: ``cost`` (this round's joint costs, so +inf outside the live
@@ -740,13 +760,15 @@ class BatchState:
     def prepare(self, t: int) -> None:
         """Eq. (4): a summit in preparation collapses with its risk, or is held."""
         preparing = np.equal(self.phase, PREPARING, out=self._mask)
-        # Draw even when no run is preparing: every round then uses the same number of
-        # random numbers whatever happened, so scenarios that differ only in parameters
-        # stay on common random numbers (paired comparisons and sweeps depend on it).
-        draw = self.rng.random(out=self._float)
+        # One uniform per run whatever happened: every round then uses the same random
+        # numbers, so scenarios that differ only in parameters stay on common random
+        # numbers (paired comparisons and sweeps depend on it). With no summit in
+        # preparation they are passed over, not drawn (sim.engine.streams).
         count = np.count_nonzero(preparing)
         if not count:
+            pass_over(self.rng, self.size)
             return
+        draw = self.rng.random(out=self._float)
         risk: float | np.ndarray = self.inputs.prep_collapse + self.inputs.scheduled_collapse[t]
         if count * 8 < self.size:  # few summits in preparation: the same rules in their runs only
             self._prepare_in(t, preparing.nonzero()[0], draw, risk)
@@ -797,15 +819,18 @@ class BatchState:
         # Slots are filled only in negotiating runs and prepare() moves no run into
         # negotiation that had a slot, so every agreement is in a negotiating run.
         agreed = self.agreed
-        if len(self._join_draw):  # every round, whatever happened: common random numbers
-            self.rng.random(out=self._join_draw)
-        if self._unlisted_draw is not None:
-            self.rng.random(out=self._unlisted_draw)
         np.logical_or.reduce(agreed, axis=0, out=self.agreed_now)
         lanes = self.agreed_now.nonzero()[0]
+        # Every round, whatever happened (common random numbers): the joins' (9), the
+        # relocation's (10) and the preparation lengths' (4a) uniforms, one per run. Only
+        # the runs that agree read them, so with none they are passed over, not drawn.
+        for stream, draw in ((self.rng, self._join_draw), (self.rng, self._unlisted_draw), (self._lengths, self._length_draw)):
+            if draw is not None and draw.size:
+                if len(lanes):
+                    stream.random(out=draw)
+                else:
+                    pass_over(stream, draw.shape)
         self.rejected += self.offered
-        if self._length_draw is not None:
-            self._lengths.random(out=self._length_draw)
         if len(lanes):
             won = np.take(agreed, lanes, axis=1)  # (slots, agreeing runs)
             self.rejected[lanes] -= won.sum(axis=0)

@@ -22,6 +22,7 @@ from sim.engine.inputs import MediatorInputs
 from sim.engine.picks import pick, running_totals
 from sim.engine.stacked import in_lanes
 from sim.engine.state import BatchState
+from sim.engine.streams import pass_over
 
 #: ``strategy(state, k, t, first, active)``: fill mediator ``k``'s slots in round ``t``.
 Strategy = Callable[[BatchState, int, int, int, np.ndarray], None]
@@ -101,8 +102,9 @@ def _place_drawn(state: BatchState, k: int, first: int, active: np.ndarray, rati
 def _place_first_listed(state: BatchState, spec: MediatorInputs, first: int, active: np.ndarray) -> None:
     """What :func:`drawn_by_acceptance` chooses when no listed venue can be accepted in any
     run (each pick the first listed, at an infinite cost), placed without working out a
-    cost: its uniforms are drawn all the same, so no other random number moves."""
-    _pick_draws(state, spec.per_round)
+    cost: its uniforms are passed over (:mod:`sim.engine.streams`), so no other random
+    number moves."""
+    pass_over(state.rng, (spec.per_round, state.size))  # the picks' uniforms, which no choice needs
     for offset in range(spec.per_round):  # the later picks find the first listed on the table already
         state.probability[first + offset].fill(np.inf)
         state.mark_venue(first + offset, int(spec.proposes[0]), active)
@@ -203,11 +205,13 @@ def drawn_by_acceptance(
         cumulative = running_totals(weights)
         total = cumulative[-1]
         target = (draw if lanes is None else draw[lanes]) * total
-        index = pick(cumulative, target)
+        index = pick(cumulative, target).astype(np.intp)  # indexing by a small integer type costs more
         index[total == 0] = 0
-        picks.append((listed[index], costs[index, columns]))
+        flat = index * len(columns)
+        flat += columns  # each run's pick in costs and weights (listed, runs), flattened
+        picks.append((listed[index], costs.take(flat)))
         if n + 1 < width:
-            weights[index, columns] = 0.0  # without replacement
+            np.put(weights, flat, 0.0)  # without replacement
     if lanes is not None and rest is None and len(lanes) * 8 >= size:  # many: whole rows are faster
         picks = [(_spread(venue, lanes, size, listed[0]), _spread(cost, lanes, size, np.inf)) for venue, cost in picks]
         lanes = None

@@ -248,6 +248,7 @@ class BatchState:
         self.agreed = np.zeros((slots, size), dtype=bool)
         self.negotiating = np.ones(size, dtype=bool)  # phase == NEGOTIATING, phases 0-5
         self.proposing = np.empty(size, dtype=bool)  # scratch: the runs a mediator serves
+        self.offering = np.empty(size, dtype=bool)  # scratch: the runs a mediator offers in this round (7a)
 
     def _init_outcomes(self) -> None:
         """Each run's phase and what the outcome record reports."""
@@ -749,13 +750,14 @@ class BatchState:
         """Put ``venue[j]`` in a table slot of run ``lanes[j]`` at cost ``cost[j]``, unless
         already on the table there; the slot's cost elsewhere is left as it is (the caller
         fills it with +inf first). Works on those runs only: for few of them."""
-        flat = venue * self.size + lanes
-        fresh = ~self._on_table_flat[flat]
-        chosen = lanes[fresh]
-        self.slots[slot, chosen] = venue[fresh]
+        flat = venue * self.size
+        flat += lanes
+        fresh = np.flatnonzero(~self._on_table_flat[flat])  # positions in lanes, taken once for all four
+        chosen = lanes.take(fresh)
+        self.slots[slot][chosen] = venue.take(fresh)
         self.offered[chosen] += 1
-        self._on_table_flat[flat[fresh]] = True
-        self.probability[slot, chosen] = cost[fresh]
+        self._on_table_flat[flat.take(fresh)] = True
+        self.probability[slot][chosen] = cost.take(fresh)
 
     def prepare(self, t: int) -> None:
         """Eq. (4): a summit in preparation collapses with its risk, or is held."""
@@ -885,7 +887,7 @@ class BatchState:
     def clear_table(self) -> None:
         self.costs.clear()  # the odds change next round
         self.on_table.fill(False)
-        self.slots.fill(-1)
+        self.slots.view(np.int8).fill(-1)  # -1 in every byte is -1 in every int64, filled twice as fast
         self.offered.fill(0)
 
     def all_held(self) -> bool:

@@ -36,7 +36,7 @@ def propose(state: BatchState, k: int, t: int) -> None:
     active = np.logical_and(state.engaged[k], state.negotiating, out=state.proposing)
     if spec.offer_hazard < 1:  # eq. (7a): drawn every round, whatever happened
         draw = state.rng.random(out=state.offer_draw)
-        active &= draw < spec.offer_hazard
+        active &= np.less(draw, spec.offer_hazard, out=state.offering)
     STRATEGIES[spec.strategy](state, k, t, int(state.slot_start[k]), active)
 
 

@@ -706,8 +706,8 @@ class BatchState:
 
     def place_venue(self, slot: int, venue: int, where: np.ndarray) -> None:
         """Put ``venue`` in a table slot of the runs ``where``, unless already on the table."""
-        if not self.mark_venue(slot, venue, where):
-            self.probability[slot].fill(np.inf)  # empty everywhere
+        if not self.mark_venue(slot, venue, where) or self.costs.blocked[venue]:
+            self.probability[slot].fill(np.inf)  # empty everywhere, or a red-lined venue: never agreed
             return
         self.set_slot_cost(slot, self.costs.row(venue))
 

@@ -179,18 +179,21 @@ def drawn_by_acceptance(
     +inf, so the choice is the first listed."""
     draws = _pick_draws(state, width)
     size = state.size
-    lanes = None if active is None else active.nonzero()[0]
+    many = active is None or np.count_nonzero(active) * 8 >= size
+    lanes = None if many else active.nonzero()[0]
     rest = None
-    if lanes is None or len(lanes) * 8 >= size:  # many runs propose: restrict to the live ones
+    if many:  # many runs propose: restrict to the live ones
         live = state.costs.live_lanes()
-        if live is not None:
-            if lanes is not None:
-                rest = active.copy()
-                proposing = active[live]
-                lanes = live if proposing.all() else live[proposing]  # live itself: its odds are kept
-            else:
-                rest = np.ones(size, dtype=bool)
-                lanes = live
+        if live is None:
+            lanes = None if active is None else active.nonzero()[0]
+        elif active is not None:
+            rest = active.copy()
+            proposing = active[live]
+            lanes = live if proposing.all() else live[proposing]  # live itself: its odds are kept
+        else:
+            rest = np.ones(size, dtype=bool)
+            lanes = live
+        if rest is not None:
             rest[lanes] = False
     if lanes is not None and len(lanes) == size:
         lanes = None

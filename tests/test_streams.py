@@ -104,3 +104,24 @@ def test_every_run_is_what_drawing_every_number_gives(case, copies, monkeypatch)
     drawn = outcomes()
     for field in FIELDS:
         np.testing.assert_array_equal(skipped[field], drawn[field], err_msg=field)
+
+
+@pytest.mark.parametrize("case", ["base", "western-format"])
+def test_an_observer_reads_every_acceptance_draw(case, monkeypatch):
+    """`sim trace` shows each slot's acceptance draw, also where nothing can be agreed: an
+    observed batch draws every one of them, as drawing everything would."""
+    inputs = compile_inputs(CASES[case]())
+
+    def draws() -> list[np.ndarray]:
+        seen: list[np.ndarray] = []
+        simulate_batch(inputs, np.random.SeedSequence(7), 400, observer=lambda t, state: seen.append(state.draw.copy()))
+        return seen
+
+    observed = draws()
+    monkeypatch.setattr(state_module, "pass_over", lambda rng, size: rng.random(size))
+    monkeypatch.setattr(strategies_module, "pass_over", lambda rng, size: rng.random(size))
+    monkeypatch.setattr(state_module.BatchState, "_draw_acceptance", lambda self, hopeless: self.rng.random(out=self.draw))
+    drawn = draws()
+    assert len(observed) == len(drawn) == inputs.rounds
+    for round_, (a, b) in enumerate(zip(observed, drawn), start=1):
+        np.testing.assert_array_equal(a, b, err_msg=f"round {round_}")

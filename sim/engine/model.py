@@ -78,7 +78,7 @@ def simulate_batch(
     starts = stream(child_seed(seed, STARTS)) if uses_starts(inputs) else None
     lengths = stream(child_seed(seed, LENGTHS)) if inputs.prep_varies else None
     steps = stream(child_seed(seed, TRACK)) if inputs.has_track and inputs.track.noisy else None
-    state = BatchState(inputs, size, rng, attention, starts, lengths, steps, copies)
+    state = BatchState(inputs, size, rng, attention, starts, lengths, steps, copies, observed=observer is not None)
     env = simpy.Environment()
     actors: list[Generator] = [structure(env, state)] if inputs.epochs else []
     if len(inputs.shock_hazard):

@@ -73,6 +73,7 @@ class BatchState:
         lengths: np.random.Generator | None = None,
         track: np.random.Generator | None = None,
         copies: int = 1,
+        observed: bool = False,
     ) -> None:
         """``rng`` is the batch's stream; ``attention`` the stream of the mediators'
         per-run patience and pause, needed only when some mediator has a spread;
@@ -80,8 +81,11 @@ class BatchState:
         joins (eqs. 4c, 4b), ``lengths`` that of drawn preparation lengths (eq. 4a),
         ``track`` that of the negotiation track's steps (eq. 11), each needed only when
         the scenario uses them. ``copies``: the blocks of lanes the streams repeat their
-        numbers in (:mod:`sim.engine.stacked`), 1 for a batch of one variant."""
+        numbers in (:mod:`sim.engine.stacked`), 1 for a batch of one variant. ``observed``:
+        an observer reads the state every round (``sim trace`` shows each slot's acceptance
+        draw), so every one is drawn, none passed over (:meth:`_draw_acceptance`)."""
         self.inputs = inputs
+        self.observed = observed
         self.size = size
         self.copies = copies
         self.rng = rng
@@ -634,7 +638,11 @@ class BatchState:
         ``hopeless`` marks (probability 0 in every run, so nothing can be agreed there
         whatever the number) are passed over without drawing (:mod:`sim.engine.streams`):
         every other number is the one drawing them all gives. A passed-over slot's numbers
-        are left as they were; compared with a probability of 0 they agree nothing."""
+        are left as they were; compared with a probability of 0 they agree nothing. An
+        observed batch draws them all, so that what an observer reads is the real draw."""
+        if self.observed:
+            self.rng.random(out=self.draw)
+            return
         marks = hopeless.tolist()
         start = 0
         while start < len(marks):
@@ -826,7 +834,8 @@ class BatchState:
         # Every round, whatever happened (common random numbers): the joins' (9), the
         # relocation's (10) and the preparation lengths' (4a) uniforms, one per run. Only
         # the runs that agree read them, so with none they are passed over, not drawn.
-        for stream, draw in ((self.rng, self._join_draw), (self.rng, self._unlisted_draw), (self._lengths, self._length_draw)):
+        draws = ((self.rng, self._join_draw), (self.rng, self._unlisted_draw), (self._lengths, self._length_draw))
+        for stream, draw in draws:
             if draw is not None and draw.size:
                 if len(lanes):
                     stream.random(out=draw)

@@ -619,7 +619,7 @@ class BatchState:
         live = self.costs.live_lanes()
         if live is None:
             probability = np.reciprocal(self.probability, out=self.probability)
-            self._draw_acceptance(probability.max(axis=1) == 0.0)
+            self._draw_acceptance(~probability.any(axis=1))
             np.less(self.draw, probability, out=self.agreed)
             return
         # Few live runs (JointCosts.live_lanes): elsewhere every cost is +inf, so the
